@@ -1,0 +1,64 @@
+# Asystent Naborów — one command runs the assistant, one runs every test.
+#   make run    install what is missing, migrate/seed, train if needed, start everything
+#   make test   lint, types, Rasa data validation, unit/integration/e2e/browser tests
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export UV_PYTHON_DOWNLOADS := never
+APP := .venv/bin
+RASA := .venv-rasa/bin
+ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
+export ACTION_SERVER_URL
+PYTEST_ARGS ?=
+
+.PHONY: help env run run-production train test check lint format typecheck validate pytest \
+        rasa-test eval bench lock browser-deps clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+env:  ## create/refresh both virtual environments from the hashed locks (only when changed)
+	@scripts/ensure-venv app
+	@scripts/ensure-venv rasa
+
+run: env  ## run the assistant (embedded profile: SQLite, in-memory Rasa stores)
+	@$(APP)/python -m bot.launcher run
+
+train: env  ## train the Rasa model if its inputs changed
+	@$(APP)/python -m bot.launcher train
+
+test: env browser-deps check pytest  ## everything CI runs
+
+check: lint typecheck validate  ## static checks
+
+lint:  ## ruff lint and format check
+	$(APP)/ruff check .
+	$(APP)/ruff format --check .
+
+format:  ## apply ruff formatting and safe fixes
+	$(APP)/ruff check --fix .
+	$(APP)/ruff format .
+
+typecheck:  ## mypy (strict) on the application code
+	$(APP)/mypy bot knowledge_base actions
+
+validate:  ## rasa data validate
+	$(RASA)/rasa data validate --domain nlu/domain.yml --data nlu/data --config config.yml --fail-on-warnings 2>&1 | tail -n 25; exit $${PIPESTATUS[0]}
+
+pytest:  ## unit, integration, end-to-end and browser tests
+	$(APP)/pytest -q $(PYTEST_ARGS)
+
+eval: env  ## run the labelled conversation set through the running assistant (make run first)
+	$(APP)/python -m bench.eval_conversations
+
+bench: env  ## retrieval benchmark (figures go to bench/README.md)
+	$(APP)/python bench/retrieval.py
+
+browser-deps:  ## Debian chromium for the Playwright tests (installed once)
+	@scripts/ensure-chromium
+
+lock:  ## re-resolve both hashed locks from requirements/*.in
+	$$(scripts/ensure-uv) pip compile requirements/app.in --python-version 3.11 --generate-hashes --no-header -q -o requirements/app.lock
+	$$(scripts/ensure-uv) pip compile requirements/rasa.in --python-version 3.10 --generate-hashes --no-header -q -o requirements/rasa.lock
+
+clean:  ## remove environments, models and local data
+	rm -rf .venv .venv-rasa .tools models var .mypy_cache .ruff_cache .pytest_cache

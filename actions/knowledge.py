@@ -1,0 +1,110 @@
+"""Answer questions from the knowledge base: answer, suggest, or say honestly what is unknown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.services import get_services
+from knowledge_base.responder import Outcome, Reply
+
+INTENT_TOPICS = {
+    "ask_call": "nabor",
+    "ask_deadline": "terminy",
+    "ask_amount": "kwoty",
+    "ask_eligibility": "uprawnieni",
+    "ask_documents": "dokumenty",
+    "ask_scoring": "ocena",
+    "ask_protest": "protest",
+    "ask_costs": "koszty",
+    "ask_innovation": "innowacje",
+}
+
+
+def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    buttons = [{"title": title, "payload": payload} for title, payload in reply.buttons]
+    dispatcher.utter_message(text=reply.text, buttons=buttons or None)
+
+
+def reply_events(reply: Reply, misunderstandings_before: int) -> list[EventType]:
+    """Slots that carry the context of this reply to the next turn."""
+    missed = reply.outcome is Outcome.DONT_KNOW
+    events: list[EventType] = [
+        SlotSet("kb_band", reply.outcome.value),
+        SlotSet("misunderstandings", float(misunderstandings_before + 1) if missed else 0.0),
+        SlotSet("handoff_offered", reply.offers_handoff),
+    ]
+    if reply.entry_id:
+        events.append(SlotSet("last_entry", reply.entry_id))
+    if reply.topic:
+        events.append(SlotSet("last_topic", reply.topic))
+    return events
+
+
+def _misunderstandings(tracker: Tracker) -> int:
+    return int(tracker.get_slot("misunderstandings") or 0)
+
+
+class ActionAnswerKb(Action):
+    """Any question, of any topic intent or below NLU confidence, goes to the knowledge base."""
+
+    def name(self) -> str:
+        return "action_answer_kb"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        before = _misunderstandings(tracker)
+        reply = get_services().answerer.answer(
+            str(message.get("text") or ""),
+            topic_hint=INTENT_TOPICS.get(str(intent)),
+            last_entry_id=tracker.get_slot("last_entry"),
+            misunderstandings_before=before,
+            sender_id=tracker.sender_id,
+        )
+        utter(dispatcher, reply)
+        return reply_events(reply, before)
+
+
+class ActionChooseEntry(Action):
+    """A "czy chodziło o…" button: answer the chosen entry, or admit we do not know."""
+
+    def name(self) -> str:
+        return "action_choose_entry"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        entry_id = next(tracker.get_latest_entity_values("entry_id"), None)
+        before = _misunderstandings(tracker)
+        reply = get_services().answerer.choose(
+            str(entry_id or ""), misunderstandings_before=before, sender_id=tracker.sender_id
+        )
+        utter(dispatcher, reply)
+        return reply_events(reply, before)
+
+
+class ActionRecordFeedback(Action):
+    """Store "przydatne / nieprzydatne" for the last answer, for the staff."""
+
+    def name(self) -> str:
+        return "action_record_feedback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        verdict = next(tracker.get_latest_entity_values("verdict"), None)
+        useful = verdict != "not_useful"
+        get_services().answerer.record_feedback(
+            entry_id=tracker.get_slot("last_entry"),
+            useful=useful,
+            sender_id=tracker.sender_id,
+            text=str((tracker.latest_message or {}).get("text") or ""),
+        )
+        dispatcher.utter_message(response="utter_feedback_thanks" if useful else "utter_feedback_sorry")
+        return []

@@ -1,0 +1,1 @@
+"""Channels, hand-off and the web app of Asystent Naborów."""

@@ -1,0 +1,1 @@
+"""Messaging channels in front of the Rasa REST channel."""

@@ -1,0 +1,88 @@
+"""Typed application settings, read from the environment and an optional `.env` file.
+
+Nothing is read at import time: call :func:`load_settings` from ``main()`` or a fixture.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE = REPO_ROOT / "var" / "asystent.db"
+PLACEHOLDER = "changeme"
+
+
+class SettingsError(Exception):
+    """A setting has a value that cannot be used; the message names it in one line."""
+
+
+class Settings(BaseSettings):
+    """Every setting of the application; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    database_url: str = f"sqlite:///{DEFAULT_SQLITE}"
+    timezone: str = "Europe/Warsaw"
+
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_port: int = Field(default=5005, ge=1, le=65535)
+    action_port: int = Field(default=5055, ge=1, le=65535)
+    bot_host: str = "127.0.0.1"
+    bot_port: int = Field(default=8000, ge=1, le=65535)
+    rasa_timeout_s: float = Field(default=8.0, gt=0, le=60)
+
+    secret_key: str = PLACEHOLDER
+
+    telegram_bot_token: str | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_rate_limit_per_minute: int = Field(default=20, ge=1)
+
+    messenger_verify_token: str | None = None
+    messenger_app_secret: str | None = None
+    messenger_page_access_token: str | None = None
+    messenger_graph_api_url: str = "https://graph.facebook.com/v21.0"
+
+    coordinator_chat_id: int | None = None
+
+    kb_answer_threshold: float = Field(default=80.0, ge=0, le=100)
+    kb_suggest_threshold: float = Field(default=62.0, ge=0, le=100)
+    kb_stale_after_days: int = Field(default=365, ge=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.kb_suggest_threshold > self.kb_answer_threshold:
+            raise ValueError("KB_SUGGEST_THRESHOLD must not exceed KB_ANSWER_THRESHOLD")
+        if self.environment == "production" and self.secret_key == PLACEHOLDER:
+            raise ValueError("SECRET_KEY must be set to a real secret in production")
+        return self
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token)
+
+    @property
+    def messenger_enabled(self) -> bool:
+        return bool(
+            self.messenger_verify_token
+            and self.messenger_app_secret
+            and self.messenger_page_access_token
+        )
+
+
+def load_settings(env_file: str | Path | None = ".env", **overrides: object) -> Settings:
+    """Build settings from the environment (and `env_file`); raise SettingsError on bad values."""
+    try:
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise SettingsError(
+            f"invalid setting {field.upper()}: {first['msg']} (check .env or the environment)"
+        ) from None

@@ -1,0 +1,1 @@
+"""The bot web app: health, web chat, admin panel and webhooks."""

@@ -1,0 +1,1 @@
+"""Curated knowledge base: models, content, import/export and Polish retrieval."""
