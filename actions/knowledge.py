@@ -106,5 +106,7 @@ class ActionRecordFeedback(Action):
             sender_id=tracker.sender_id,
             text=str((tracker.latest_message or {}).get("text") or ""),
         )
-        dispatcher.utter_message(response="utter_feedback_thanks" if useful else "utter_feedback_sorry")
+        dispatcher.utter_message(
+            response="utter_feedback_thanks" if useful else "utter_feedback_sorry"
+        )
         return []

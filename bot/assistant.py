@@ -62,7 +62,9 @@ class Assistant(Protocol):
 class RasaAssistant:
     """The Rasa REST channel (`/webhooks/rest/webhook`) behind an async HTTP client."""
 
-    def __init__(self, base_url: str, timeout_s: float = 8.0, client: httpx.AsyncClient | None = None):
+    def __init__(
+        self, base_url: str, timeout_s: float = 8.0, client: httpx.AsyncClient | None = None
+    ):
         self._url = base_url.rstrip("/") + "/webhooks/rest/webhook"
         self._client = client or httpx.AsyncClient(timeout=timeout_s)
         self._owns_client = client is None

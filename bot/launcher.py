@@ -8,6 +8,7 @@ where to go next, and on Ctrl-C or SIGTERM stops every child within 10 seconds.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -63,8 +64,14 @@ def check_port_free(host: str, port: int, setting: str) -> None:
 
 def prepare_database(settings: Settings) -> None:
     """Apply migrations and seed an empty knowledge base from knowledge_base/content."""
-    from knowledge_base.db import DatabaseUnavailableError, make_engine, make_session_factory, migrate
     from knowledge_base.seed import seed_if_empty
+
+    from knowledge_base.db import (
+        DatabaseUnavailableError,
+        make_engine,
+        make_session_factory,
+        migrate,
+    )
 
     try:
         migrate(settings.database_url)
@@ -153,7 +160,9 @@ class Supervisor:
                         pass
                 if pending and time.monotonic() > deadline:
                     names = ", ".join(s.name for s in pending)
-                    raise LaunchError(f"{names} did not start within {timeout_s:.0f} s; see {self.log_dir}")
+                    raise LaunchError(
+                        f"{names} did not start within {timeout_s:.0f} s; see {self.log_dir}"
+                    )
                 if pending:
                     time.sleep(0.25)  # polling a child's health endpoint, not synchronising tests
 
@@ -165,7 +174,9 @@ class Supervisor:
             if service.log_path and service.log_path.exists():
                 lines = service.log_path.read_text(errors="replace").strip().splitlines()
                 tail = lines[-1] if lines else ""
-            raise LaunchError(f"{service.name} exited with code {code}: {tail} (log: {service.log_path})")
+            raise LaunchError(
+                f"{service.name} exited with code {code}: {tail} (log: {service.log_path})"
+            )
 
     def watch(self) -> int:
         """Block until a signal arrives or a child dies; return the exit code."""
@@ -173,7 +184,10 @@ class Supervisor:
             for service in self.services:
                 assert service.process is not None
                 if service.process.poll() is not None:
-                    print(f"error: {service.name} stopped unexpectedly; see {service.log_path}", file=sys.stderr)
+                    print(
+                        f"error: {service.name} stopped unexpectedly; see {service.log_path}",
+                        file=sys.stderr,
+                    )
                     return 1
             time.sleep(0.5)
         return 0
@@ -183,12 +197,12 @@ class Supervisor:
 
     def stop(self) -> None:
         """SIGTERM every child (web first, Rasa last), then SIGKILL what is left after the grace."""
-        alive = [s.process for s in reversed(self.services) if s.process and s.process.poll() is None]
+        alive = [
+            s.process for s in reversed(self.services) if s.process and s.process.poll() is None
+        ]
         for process in alive:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
         deadline = time.monotonic() + STOP_GRACE_S
         for process in alive:
             try:
@@ -198,17 +212,32 @@ class Supervisor:
                 process.wait(timeout=2)
 
 
+def _channel_status(settings: Settings) -> tuple[str, str]:
+    web = f"http://{settings.bot_host}:{settings.bot_port}"
+    if settings.telegram_enabled:
+        mode = "webhook" if settings.telegram_webhook_url else "long polling"
+        telegram = f"on ({mode})"
+    else:
+        telegram = "off — set TELEGRAM_BOT_TOKEN to enable"
+    if settings.messenger_enabled:
+        messenger = f"on at {web}/webhooks/messenger"
+    else:
+        messenger = "off — set the MESSENGER_* settings to enable"
+    return telegram, messenger
+
+
 def _print_banner(settings: Settings) -> None:
     web = f"http://{settings.bot_host}:{settings.bot_port}"
+    telegram, messenger = _channel_status(settings)
+    rest = f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook"
     print(
         "\nAsystent Naborów is running.\n"
         f"  Web chat:      {web}/\n"
         f"  Admin panel:   {web}/admin\n"
-        f"  Rasa REST:     http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook\n"
-        f"  Try: curl -s localhost:{settings.rasa_port}/webhooks/rest/webhook "
-        "-d '{\"sender\":\"a\",\"message\":\"Cześć\"}'\n"
-        f"  Telegram:      {'on (' + ('webhook' if settings.telegram_webhook_url else 'long polling') + ')' if settings.telegram_enabled else 'off — set TELEGRAM_BOT_TOKEN to enable'}\n"
-        f"  Messenger:     {'on at ' + web + '/webhooks/messenger' if settings.messenger_enabled else 'off — set the MESSENGER_* settings to enable'}\n"
+        f"  Rasa REST:     {rest}\n"
+        f'  Try: curl -s {rest} -d \'{{"sender":"a","message":"Cześć"}}\'\n'
+        f"  Telegram:      {telegram}\n"
+        f"  Messenger:     {messenger}\n"
         "  Logs:          var/log/\n"
         "Press Ctrl-C to stop.",
         flush=True,
@@ -228,7 +257,9 @@ def run(settings: Settings, root: Path = REPO_ROOT) -> int:
         model, trained = ensure_model(root, root / ".venv-rasa" / "bin" / "rasa")
     except TrainingError as exc:
         raise LaunchError(str(exc)) from None
-    print(f"    {'trained' if trained else 'up to date, training skipped'}: {model.name}", flush=True)
+    print(
+        f"    {'trained' if trained else 'up to date, training skipped'}: {model.name}", flush=True
+    )
     supervisor = Supervisor(build_services(settings, model, root), root / "var" / "log", root)
     signal.signal(signal.SIGTERM, supervisor.request_stop)
     signal.signal(signal.SIGINT, supervisor.request_stop)

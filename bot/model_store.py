@@ -84,10 +84,15 @@ def _train(root: Path, rasa_bin: Path, models: Path, name: str) -> None:
         "--out", str(models),
         "--fixed-model-name", name,
     ]  # fmt: skip
-    env = dict(os.environ, ACTION_SERVER_URL=os.environ.get("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook"))
+    env = dict(
+        os.environ,
+        ACTION_SERVER_URL=os.environ.get("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook"),
+    )
     log = models / f"{name}.train.log"
     logger.info("training the Rasa model (log: %s)", log)
     with log.open("w") as out:
-        result = subprocess.run(command, cwd=root, stdout=out, stderr=subprocess.STDOUT, env=env, check=False)  # noqa: S603
+        result = subprocess.run(  # noqa: S603 (fixed argv, no shell)
+            command, cwd=root, stdout=out, stderr=subprocess.STDOUT, env=env, check=False
+        )
     if result.returncode != 0 or not (models / f"{name}.tar.gz").exists():
         raise TrainingError(f"rasa train failed (exit {result.returncode}); see {log}")

@@ -118,7 +118,9 @@ def dont_know(*, misunderstandings_before: int) -> Reply:
     return Reply(text=text, outcome=Outcome.DONT_KNOW, buttons=HANDOFF_BUTTONS, offers_handoff=True)
 
 
-def respond(result: SearchResult, *, misunderstandings_before: int, extra: str | None = None) -> Reply:
+def respond(
+    result: SearchResult, *, misunderstandings_before: int, extra: str | None = None
+) -> Reply:
     """Map a ranked result to a reply by its band."""
     best = result.best
     if best is None or result.band is Band.DONT_KNOW:

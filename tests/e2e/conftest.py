@@ -8,11 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
+from knowledge_base.seed import seed_if_empty
 
 from bot.model_store import ensure_model
 from bot.settings import REPO_ROOT
 from knowledge_base.db import make_engine, make_session_factory, migrate
-from knowledge_base.seed import seed_if_empty
 from tests.support.processes import RASA_BIN, RunningProcess, action_server, rasa_server
 
 
@@ -36,7 +36,9 @@ def e2e_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def e2e_actions(e2e_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningProcess]:
+def e2e_actions(
+    e2e_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningProcess]:
     with action_server(e2e_database_url, tmp_path_factory.mktemp("logs")) as proc:
         yield proc
 

@@ -56,12 +56,18 @@ def wait_until_healthy(proc: RunningProcess, health_path: str, timeout_s: float 
 
 @contextmanager
 def running(
-    name: str, command: list[str], *, url: str, health_path: str, env: Mapping[str, str], log_dir: Path
+    name: str,
+    command: list[str],
+    *,
+    url: str,
+    health_path: str,
+    env: Mapping[str, str],
+    log_dir: Path,
 ) -> Iterator[RunningProcess]:
     log_dir.mkdir(parents=True, exist_ok=True)
     log = log_dir / f"{name}.log"
     with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603
+        process = subprocess.Popen(
             command,
             cwd=REPO_ROOT,
             env={**os.environ, **env},
@@ -89,7 +95,9 @@ def stop(process: subprocess.Popen[bytes], grace_s: float = 8.0) -> None:
 
 
 @contextmanager
-def action_server(database_url: str, log_dir: Path, port: int | None = None) -> Iterator[RunningProcess]:
+def action_server(
+    database_url: str, log_dir: Path, port: int | None = None
+) -> Iterator[RunningProcess]:
     port = port or free_port()
     with running(
         "actions",

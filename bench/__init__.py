@@ -1,0 +1,1 @@
+"""Benchmarks and evaluation runners (figures in bench/README.md)."""
