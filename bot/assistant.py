@@ -16,8 +16,9 @@ import httpx
 logger = logging.getLogger(__name__)
 
 UNAVAILABLE_TEXT = (
-    "Przepraszam, asystent chwilowo nie odpowiada. Spróbuj ponownie za kilka minut "
-    "albo napisz /koordynator, a przekażę pytanie do koordynatora."
+    "Przepraszam, asystent chwilowo nie odpowiada. Spróbuj ponownie za kilka minut. "
+    "W pilnej sprawie: koordynator projektu Mariusz Godlejewski (Fundacja Studio M6), "
+    "tel. +48 786 020 704."
 )
 
 

@@ -6,7 +6,7 @@ Nothing is read at import time: call :func:`load_settings` from ``main()`` or a 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -55,6 +55,23 @@ class Settings(BaseSettings):
     kb_suggest_threshold: float = Field(default=62.0, ge=0, le=100)
     kb_stale_after_days: int = Field(default=365, ge=1)
 
+    # --- hand-off to the coordinator (bot/handoff) ---
+    handoff_office_hours: str = "mon-fri 08:00-16:00"
+    handoff_holidays: str = ""  # extra days off, "2026-12-24,2026-12-31"; public holidays built in
+    handoff_response_working_days: int = Field(default=1, ge=1, le=30)
+    handoff_remind_after_minutes: int = Field(default=120, ge=1)
+    handoff_reminder_interval_s: float = Field(default=300.0, gt=0)
+    handoff_transcript_turns: int = Field(default=10, ge=1, le=50)
+    handoff_outbox_poll_s: float = Field(default=1.0, gt=0, le=60)
+    handoff_outbox_max_attempts: int = Field(default=15, ge=1, le=100)
+    handoff_email_to: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str | None = None
+    smtp_starttls: bool = True
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.kb_suggest_threshold > self.kb_answer_threshold:
@@ -79,7 +96,10 @@ class Settings(BaseSettings):
 def load_settings(env_file: str | Path | None = ".env", **overrides: object) -> Settings:
     """Build settings from the environment (and `env_file`); raise SettingsError on bad values."""
     try:
-        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+        # pydantic-settings takes the env file as a private init argument.
+        factory: Any = Settings
+        settings: Settings = factory(_env_file=env_file, **overrides)
+        return settings
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "settings"

@@ -11,6 +11,8 @@ from fastapi import FastAPI
 
 from bot.assistant import Assistant, RasaAssistant
 from bot.settings import Settings
+from bot.web.chat import chat_router, mount_static
+from bot.web.security import add_security_headers
 
 logger = logging.getLogger(__name__)
 
@@ -37,4 +39,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     async def health() -> dict[str, Any]:
         return {"status": "ok"}
 
+    add_security_headers(app)
+    app.include_router(chat_router(engine_assistant, timeout_s=settings.rasa_timeout_s + 2))
+    mount_static(app)
     return app
