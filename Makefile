@@ -26,7 +26,7 @@ run: env  ## run the assistant (embedded profile: SQLite, in-memory Rasa stores)
 train: env  ## train the Rasa model if its inputs changed
 	@$(APP)/python -m bot.launcher train
 
-test: env browser-deps check pytest  ## everything CI runs
+test: env browser-deps check train pytest  ## everything CI runs
 
 check: lint typecheck validate  ## static checks
 

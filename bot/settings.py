@@ -51,8 +51,8 @@ class Settings(BaseSettings):
 
     coordinator_chat_id: int | None = None
 
-    kb_answer_threshold: float = Field(default=80.0, ge=0, le=100)
-    kb_suggest_threshold: float = Field(default=62.0, ge=0, le=100)
+    kb_answer_threshold: float = Field(default=78.0, ge=0, le=100)
+    kb_suggest_threshold: float = Field(default=49.5, ge=0, le=100)
     kb_stale_after_days: int = Field(default=365, ge=1)
 
     # --- hand-off to the coordinator (bot/handoff) ---

@@ -59,8 +59,8 @@ class Band(StrEnum):
 class Thresholds:
     """Score cut-offs (0–100): >= answer answers, >= suggest asks "czy chodziło o…"."""
 
-    answer: float = 80.0
-    suggest: float = 62.0
+    answer: float = 78.0
+    suggest: float = 49.5
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,322 @@
+"""Polish retrieval over knowledge-base entries: rank entries for a question and band the best.
+
+Every entry is indexed by the keys (see :mod:`knowledge_base.text`) of its title, phrasings
+and keywords, and more weakly of its answer. A query's keys match index keys exactly or,
+for typos, through rapidfuzz; each weighs its IDF, and a key the base has never seen
+weighs as much as the rarest one, so a question about something absent cannot look
+covered. An entry's score (0–100) blends how much of the query its best title/phrasing
+explains (and how much of that phrasing the query asks about), how much of the query
+the whole entry explains, and a rapidfuzz string similarity. A query made only of
+common words ("nabór", "wniosek") is capped below the answer band: it names a topic,
+not a question.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from knowledge_base.documents import Band, Candidate, Document, Scope, SearchResult, Thresholds
+from knowledge_base.text import QUESTION_WORDS, surface_tokens, tokens
+
+MAX_QUERY_CHARS = 1000
+
+# Typo matching: a query key unknown to the index matches index keys this similar.
+_TYPO_MIN_LEN = 4
+_TYPO_CUTOFF = 80.0
+_TYPO_LIMIT = 3
+_TYPO_CACHE_SIZE = 4096
+
+# A query key the index has never seen weighs this share of the rarest key's IDF.
+_UNKNOWN_FACTOR = 1.0
+
+# Question words (kiedy, ile, kto…) are in many entries but tell deadline, amount and
+# eligibility questions apart: they weigh at least this much.
+_QUESTION_WEIGHT = 1.5
+
+# A key found only in an entry's answer counts this much of a title/phrasing key.
+_ANSWER_FACTOR = 0.5
+
+# Candidate entries scored in full, after the cheap key-overlap pre-ranking.
+_SHORTLIST = 25
+# Keys in more than this share of entries do not bring candidates in by themselves.
+_COMMON_DF_SHARE = 0.05
+
+# Score blend; the three parts are shares of 100, the bonuses are points.
+_W_VARIANT = 0.45
+_W_ENTRY = 0.45
+_W_FUZZ = 0.10
+_BETA2 = 1.0  # F1: the query and the phrasing should cover each other.
+_KEYWORD_BONUS = 6.0
+_TOPIC_BONUS = 4.0
+# An example from another LGD loses this much unless the query names something that only
+# such examples contain (another town, "inna LGD"): the user asks about the Toruń call.
+_ANALOGIA_PENALTY = 8.0
+_ANALOGIA_SIMILARITY = 0.85
+
+# A query whose matched keys are all this common (share of entries containing the key)
+# names a topic, not a question.
+_GENERIC_DF_SHARE = 0.08
+_GENERIC_CAP = 0.97
+
+
+@dataclass(frozen=True)
+class _Variant:
+    """One indexed text of an entry (its title or a phrasing)."""
+
+    keys: frozenset[str]
+    text: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """Index data of one document: its variants, and key -> field factor for all its keys."""
+
+    variants: tuple[_Variant, ...]
+    fields: dict[str, float]
+    keywords: frozenset[str]
+
+
+class _Plan:
+    """A query's keys, their weights, and the index keys each one matches (with similarity)."""
+
+    def __init__(self, keys: list[str], matches: list[dict[str, float]], weights: list[float]):
+        self.keys = keys
+        self.matches = matches
+        self.weights = weights
+        self.total = sum(weights)
+        self.text = " ".join(sorted(keys))
+        self.names_analogia = False
+
+    def cover(self, fields: dict[str, float] | frozenset[str]) -> float:
+        """Share of the query weight explained by `fields` (key set, or key -> factor)."""
+        covered = 0.0
+        factors = fields if isinstance(fields, dict) else None
+        for weight, found in zip(self.weights, self.matches, strict=True):
+            best = 0.0
+            for key, similarity in found.items():
+                if key in fields:
+                    factor = factors[key] if factors is not None else 1.0
+                    best = max(best, similarity * factor)
+            covered += weight * best
+        return covered / self.total
+
+    def hit_weight(self, keys: frozenset[str], idf: dict[str, float]) -> float:
+        """IDF weight of the `keys` that the query matches."""
+        hit: dict[str, float] = {}
+        for found in self.matches:
+            for key, similarity in found.items():
+                if key in keys and similarity > hit.get(key, 0.0):
+                    hit[key] = similarity
+        return sum(idf[key] * similarity for key, similarity in hit.items())
+
+
+class Retriever:
+    """In-memory index over documents; build once per content version, then `search`."""
+
+    def __init__(self, documents: Sequence[Document], thresholds: Thresholds) -> None:
+        self._documents = tuple(documents)
+        self._thresholds = thresholds
+        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self._aliases: dict[str, set[str]] = defaultdict(set)
+        self._scopes: dict[str, set[Scope]] = defaultdict(set)
+        self._typo_cache: dict[str, dict[str, float]] = {}
+        raw = [self._read(index, document) for index, document in enumerate(self._documents)]
+        total = max(len(self._documents), 1)
+        self._idf = {
+            key: math.log((total + 1) / (len(entries) + 0.5))
+            for key, entries in self._postings.items()
+        }
+        self._unknown_idf = _UNKNOWN_FACTOR * math.log((total + 1) / 0.5)
+        self._generic_df = max(2.0, _GENERIC_DF_SHARE * total)
+        self._rare_df = max(_SHORTLIST, int(_COMMON_DF_SHARE * total))
+        self._spellings = sorted(set(self._idf) | set(self._aliases))
+        self._entries = [
+            _Entry(
+                variants=tuple(
+                    _Variant(keys, " ".join(sorted(keys)), sum(self._idf[k] for k in keys))
+                    for keys in variant_keys
+                ),
+                fields=fields,
+                keywords=keywords,
+            )
+            for variant_keys, fields, keywords in raw
+        ]
+
+    def __len__(self) -> int:
+        return len(self._documents)
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return self._thresholds
+
+    def search(self, query: str, *, limit: int = 3, topic_hint: str | None = None) -> SearchResult:
+        """Rank entries for `query` (best first, one candidate per entry) and band the best."""
+        query = query[:MAX_QUERY_CHARS]
+        plan = self._plan(query)
+        if not plan.keys or limit <= 0:
+            return SearchResult(query=query, band=Band.DONT_KNOW, candidates=())
+        plan.names_analogia = self._names_analogia(plan)
+        cap = self._thresholds.answer * _GENERIC_CAP if self._is_generic(plan) else 100.0
+        scored = [(self._score(entry, plan, topic_hint), entry) for entry in self._shortlist(plan)]
+        scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        candidates = tuple(
+            Candidate(document=self._documents[entry], score=round(_clip(score, cap), 2))
+            for score, entry in scored[:limit]
+        )
+        band = self.band_of(candidates[0].score) if candidates else Band.DONT_KNOW
+        return SearchResult(query=query, band=band, candidates=candidates)
+
+    def band_of(self, score: float) -> Band:
+        """The band that `score` falls in under this retriever's thresholds."""
+        if score >= self._thresholds.answer:
+            return Band.ANSWER
+        if score >= self._thresholds.suggest:
+            return Band.SUGGEST
+        return Band.DONT_KNOW
+
+    # --- indexing -------------------------------------------------------------------
+
+    def _read(
+        self, index: int, document: Document
+    ) -> tuple[list[frozenset[str]], dict[str, float], frozenset[str]]:
+        """Keys of one document; fills postings and spelling aliases as a side effect."""
+        variant_keys: list[frozenset[str]] = []
+        strong: set[str] = set()
+        for text in (document.title, *document.phrasings, *document.keywords):
+            pairs = surface_tokens(text)
+            for key, surface in pairs:
+                if surface != key:
+                    self._aliases[surface].add(key)
+            strong.update(key for key, _ in pairs)
+            for key, _ in pairs:
+                self._scopes[key].add(document.scope)
+            if text not in document.keywords and pairs:
+                variant_keys.append(frozenset(key for key, _ in pairs))
+        keywords = frozenset(key for phrase in document.keywords for key in tokens(phrase))
+        fields = dict.fromkeys(tokens(document.answer), _ANSWER_FACTOR)
+        fields.update(dict.fromkeys(strong, 1.0))
+        for key, factor in fields.items():
+            self._postings[key].append((index, factor))
+        return variant_keys, fields, keywords
+
+    # --- querying -------------------------------------------------------------------
+
+    def _plan(self, query: str) -> _Plan:
+        keys = list(dict.fromkeys(tokens(query)))
+        matches = [self._matches(key) for key in keys]
+        weights = [
+            self._idf[max(found, key=found.__getitem__)] if found else self._unknown_idf
+            for found in matches
+        ]
+        weights = [
+            max(weight, _QUESTION_WEIGHT) if key in QUESTION_WORDS else weight
+            for key, weight in zip(keys, weights, strict=True)
+        ]
+        return _Plan(keys, matches, weights)
+
+    def _matches(self, key: str) -> dict[str, float]:
+        """Index keys matching a query key: itself, or near spellings of an unknown key."""
+        if key in self._idf:
+            return {key: 1.0}
+        cached = self._typo_cache.get(key)
+        if cached is not None:
+            return cached
+        found: dict[str, float] = dict.fromkeys(self._aliases.get(key, ()), 1.0)
+        if not found and len(key) >= _TYPO_MIN_LEN and not key.isdigit():
+            for spelling, similarity, _ in process.extract(
+                key,
+                self._spellings,
+                scorer=fuzz.ratio,
+                limit=_TYPO_LIMIT,
+                score_cutoff=_TYPO_CUTOFF,
+            ):
+                for match in self._keys_spelled(spelling):
+                    found[match] = max(found.get(match, 0.0), similarity / 100.0)
+        if len(self._typo_cache) >= _TYPO_CACHE_SIZE:
+            self._typo_cache.clear()
+        self._typo_cache[key] = found
+        return found
+
+    def _keys_spelled(self, spelling: str) -> tuple[str, ...] | set[str]:
+        """The index keys behind a spelling: the key itself, or the lemmas it was written for."""
+        return (spelling,) if spelling in self._idf else self._aliases.get(spelling, set())
+
+    def _shortlist(self, plan: _Plan) -> list[int]:
+        """Entries sharing a key with the query, pre-ranked by the query weight they cover.
+
+        Keys found in many entries (question words, "wniosek") only rank entries found
+        through rarer keys, unless the query has nothing rarer.
+        """
+        rare = [
+            [(k, s) for k, s in found.items() if len(self._postings[k]) <= self._rare_df]
+            for found in plan.matches
+        ]
+        if not any(rare):
+            rare = [list(found.items()) for found in plan.matches]
+        covered: dict[int, float] = defaultdict(float)
+        for weight, pairs in zip(plan.weights, rare, strict=True):
+            best: dict[int, float] = {}
+            for key, similarity in pairs:
+                for entry, factor in self._postings[key]:
+                    value = similarity * factor
+                    if value > best.get(entry, 0.0):
+                        best[entry] = value
+            for entry, value in best.items():
+                covered[entry] += weight * value
+        top = heapq.nlargest(_SHORTLIST, covered.items(), key=lambda pair: (pair[1], -pair[0]))
+        return [entry for entry, _ in top]
+
+    def _is_generic(self, plan: _Plan) -> bool:
+        """True when every key of the query is unknown or common to many entries."""
+        matched = [found for found in plan.matches if found]
+        if not matched:
+            return True
+        return all(
+            len(self._postings[key]) >= self._generic_df for found in matched for key in found
+        )
+
+    def _names_analogia(self, plan: _Plan) -> bool:
+        """True when the query uses a word that only examples from other LGDs contain."""
+        return any(
+            self._scopes.get(key) == {Scope.ANALOGIA}
+            for found in plan.matches
+            for key, similarity in found.items()
+            if similarity >= _ANALOGIA_SIMILARITY
+        )
+
+    def _score(self, index: int, plan: _Plan, topic_hint: str | None) -> float:
+        entry = self._entries[index]
+        best_variant = 0.0
+        best_fuzz = 0.0
+        for variant in entry.variants:
+            query_cover = plan.cover(variant.keys)
+            if query_cover > 0.0:
+                precision = plan.hit_weight(variant.keys, self._idf) / variant.weight
+                best_variant = max(best_variant, _f_beta(query_cover, precision))
+            best_fuzz = max(best_fuzz, fuzz.token_sort_ratio(plan.text, variant.text))
+        score = 100.0 * (_W_VARIANT * best_variant + _W_ENTRY * plan.cover(entry.fields))
+        score += _W_FUZZ * best_fuzz + _KEYWORD_BONUS * plan.cover(entry.keywords)
+        document = self._documents[index]
+        if topic_hint is not None and document.topic == topic_hint:
+            score += _TOPIC_BONUS
+        if document.scope is Scope.ANALOGIA and not plan.names_analogia:
+            score -= _ANALOGIA_PENALTY
+        return score
+
+
+def _f_beta(recall: float, precision: float) -> float:
+    if recall <= 0.0 or precision <= 0.0:
+        return 0.0
+    return (1 + _BETA2) * precision * recall / (_BETA2 * precision + recall)
+
+
+def _clip(score: float, cap: float) -> float:
+    """Scores are ranked unclipped (a topic hint still orders two perfect matches)."""
+    return max(0.0, min(score, cap, 100.0))

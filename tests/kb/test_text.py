@@ -1,0 +1,93 @@
+"""Polish normalisation: the forms a user may type reduce to the keys the base is indexed by."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge_base.text import (
+    QUESTION_WORDS,
+    normalize,
+    restore_diacritics,
+    strip_diacritics,
+    surface_tokens,
+    tokens,
+)
+
+
+def test_strip_diacritics_covers_every_polish_letter() -> None:
+    assert strip_diacritics("zażółć gęślą jaźń ĄĆĘŁŃÓŚŹŻ") == "zazolc gesla jazn ACELNOSZZ"
+
+
+def test_normalize_lowercases_drops_punctuation_and_joins_thousands() -> None:
+    assert normalize("Pula: 650 000 zł, grant do 50.000 zł (1,3 mln €)!") == (
+        "pula 650000 zl grant do 50000 zl 1.3 mln"
+    )
+
+
+@pytest.mark.parametrize(
+    "form", ["wniosek", "wnioski", "wniosków", "wnioskow", "wniosku", "Wnioskami", "WNIOSEK"]
+)
+def test_inflected_and_diacritic_less_forms_share_one_key(form: str) -> None:
+    assert tokens(form) == ("wniosek",)
+
+
+@pytest.mark.parametrize(
+    ("written", "plain"),
+    [
+        ("Kiedy mogę złożyć wniosek?", "kiedy moge zlozyc wniosek"),
+        ("Ile wynosi wkład własny?", "ile wynosi wklad wlasny"),
+        ("Jakie są źródła finansowania?", "jakie sa zrodla finansowania"),
+        ("organizacje pozarządowe", "organizacje pozarzadowe"),
+        ("społecznych innowacji", "spolecznych innowacji"),
+    ],
+)
+def test_text_without_diacritics_gives_the_same_keys(written: str, plain: str) -> None:
+    assert tokens(plain) == tokens(written)
+
+
+def test_verb_and_its_noun_meet() -> None:
+    assert tokens("składać") == tokens("składanie") == tokens("skladania")
+    assert tokens("dofinansować") == tokens("dofinansowania")
+
+
+def test_aspect_pairs_and_grant_synonyms_meet() -> None:
+    assert tokens("złożyć") == tokens("składać")
+    assert tokens("konkurs") == tokens("nabór")
+
+
+def test_stop_words_go_and_question_words_stay() -> None:
+    keys = tokens("Czy to jest tak, że kiedy ile kto gdzie jak?")
+    assert keys == ("kiedy", "ile", "kto", "gdzie", "jak")
+    assert set(keys) <= QUESTION_WORDS
+
+
+def test_inflected_question_words_keep_their_meaning() -> None:
+    assert tokens("komu") == ("kto",)
+    assert tokens("ilu") == ("ile",)
+
+
+def test_a_word_known_only_as_a_place_name_is_read_as_the_common_word() -> None:
+    # "kosztow" is also a form of the village Kosztowo; the user means "kosztów".
+    assert tokens("kosztow") == tokens("kosztów") == tokens("koszt")
+
+
+def test_restore_diacritics_finds_the_dictionary_form() -> None:
+    assert restore_diacritics("wnioskow") == "wniosków"
+    assert restore_diacritics("wniosków") is None
+    assert restore_diacritics("qqqqzzz") is None
+
+
+def test_numbers_are_kept_as_keys() -> None:
+    assert tokens("nabór 2023, grant 50 000 zł") == ("nabor", "2023", "grant", "50000", "zlot")
+
+
+def test_empty_and_punctuation_only_text_has_no_keys() -> None:
+    assert tokens("") == ()
+    assert tokens("  ?!… — ") == ()
+    assert normalize("") == ""
+
+
+def test_surface_tokens_keep_the_written_spelling_beside_the_lemma() -> None:
+    pairs = surface_tokens("kryteria oceny")
+    assert [key for key, _ in pairs] == list(tokens("kryteria oceny"))
+    assert pairs[0][1] == "kryteri"
