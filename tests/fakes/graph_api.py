@@ -152,7 +152,7 @@ class FakeGraphApi:
 
     def start(self, ready_timeout_s: float = 10.0) -> None:
         # Bound but not listening: the port is ours (no race) and refuses until uvicorn serves.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.bind((self.host, 0))
         self._socket = sock
         self.port = sock.getsockname()[1]
