@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import get_services
-from knowledge_base.responder import Outcome, Reply
+from knowledge_base.responder import Reply
 
 INTENT_TOPICS = {
     "ask_call": "nabor",
@@ -31,7 +31,7 @@ def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:
 
 def reply_events(reply: Reply, misunderstandings_before: int) -> list[EventType]:
     """Slots that carry the context of this reply to the next turn."""
-    missed = reply.outcome is Outcome.DONT_KNOW
+    missed = reply.outcome.is_miss
     events: list[EventType] = [
         SlotSet("kb_band", reply.outcome.value),
         SlotSet("misunderstandings", float(misunderstandings_before + 1) if missed else 0.0),
@@ -110,3 +110,24 @@ class ActionRecordFeedback(Action):
             response="utter_feedback_thanks" if useful else "utter_feedback_sorry"
         )
         return []
+
+
+class ActionOutOfScope(Action):
+    """Off-topic: a kind refusal; keyboard mashing counts as a misunderstanding instead."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        before = _misunderstandings(tracker)
+        text = str((tracker.latest_message or {}).get("text") or "")
+        reply = get_services().answerer.off_topic(
+            text, misunderstandings_before=before, sender_id=tracker.sender_id
+        )
+        if reply is None:
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return [SlotSet("misunderstandings", 0.0)]
+        utter(dispatcher, reply)
+        return reply_events(reply, before)

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,25 +33,49 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from knowledge_base import text  # noqa: E402
+from knowledge_base.context import contextual_query, is_follow_up  # noqa: E402
 from knowledge_base.documents import (  # noqa: E402
     Band,
     Document,
     EntryStatus,
     Scope,
-    SearchResult,
     Thresholds,
 )
-from knowledge_base.retrieval import Retriever  # noqa: E402
+from knowledge_base.retrieval import Retriever, decide_band  # noqa: E402
 
 CONTENT = ROOT / "knowledge_base" / "content"
 EVAL = ROOT / "tests" / "data" / "retrieval_eval.yml"
 SIZES = (100, 1_000, 10_000)
+CONVERSATIONS = ROOT / "tests" / "data" / "conversations_eval.yml"
 DK_RECALL_TARGET = 0.95
-ANSWER_PRECISION_TARGET = 0.97
+WRONG_RATE_TARGET = 0.03
 SEED = 20230509
 
 
 # --- loading ------------------------------------------------------------------------
+
+
+def content_at(revision: str, into: Path) -> Path:
+    """Write the content files of a git revision into `into` (for calibration on them)."""
+    folder = "knowledge_base/content"
+    names = subprocess.run(
+        ["git", "ls-tree", "--name-only", f"{revision}:{folder}"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    for name in names:
+        if name.endswith(".yml"):
+            text = subprocess.run(
+                ["git", "show", f"{revision}:{folder}/{name}"],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            (into / name).write_text(text, encoding="utf-8")
+    return into
 
 
 def _as_date(value: Any) -> date:
@@ -101,6 +128,7 @@ class EvalItem:
     text: str
     expected: str | None
     kind: str
+    topic_hint: str | None = None
 
 
 def load_eval(path: Path) -> list[EvalItem]:
@@ -108,6 +136,46 @@ def load_eval(path: Path) -> list[EvalItem]:
     if isinstance(rows, dict):
         rows = rows.get("items") or rows.get("queries") or []
     return [EvalItem(str(r["text"]), r.get("expected"), str(r.get("kind", "?"))) for r in rows]
+
+
+def intent_topics() -> dict[str, str]:
+    """The action's intent -> topic hint map (actions/knowledge.py), the single source."""
+    from actions.knowledge import INTENT_TOPICS
+
+    return dict(INTENT_TOPICS)
+
+
+def _conversation_item(turn: dict[str, Any], topics: dict[str, str]) -> EvalItem | None:
+    """A knowledge-base question, a don't-know or an off-topic message; None for the rest."""
+    expect = turn.get("expect") or {}
+    hint = topics.get(str(expect.get("intent")))
+    if "answer" in expect:
+        return EvalItem(str(turn["text"]), str(expect["answer"]), "answer", hint)
+    if "unknown" in expect:
+        return EvalItem(str(turn["text"]), str(expect["unknown"]), "unknown", hint)
+    if expect.get("dont_know"):
+        return EvalItem(str(turn["text"]), None, "dont_know", hint)
+    if expect.get("offtopic"):
+        return EvalItem(str(turn["text"]), None, "offtopic", hint)
+    return None
+
+
+def load_conversations(
+    path: Path, *, hints: bool = True
+) -> tuple[list[EvalItem], list[list[EvalItem | None]]]:
+    """Single messages and dialogue turns of the held-out conversation set.
+
+    The topic hint is the one the action passes for the labelled intent (`expect.intent`);
+    with `hints=False` none is passed.
+    """
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    topics = intent_topics() if hints else {}
+    messages = [_conversation_item(m, topics) for m in data.get("messages") or []]
+    dialogues = [
+        [_conversation_item(turn, topics) for turn in dialogue.get("turns") or []]
+        for dialogue in data.get("dialogues") or []
+    ]
+    return [m for m in messages if m is not None], dialogues
 
 
 # --- filler -------------------------------------------------------------------------
@@ -385,89 +453,130 @@ def filler_documents(count: int, seed: int = SEED) -> list[Document]:
 
 @dataclass(frozen=True)
 class Outcome:
+    """What the retriever found for one item, and what its band depends on."""
+
     item: EvalItem
     best_id: str | None
     best_score: float
+    lead: float
+    generic: bool
     ranked_ids: tuple[str, ...]
+
+    @property
+    def right_entry(self) -> bool:
+        return self.item.expected is not None and self.best_id == self.item.expected
 
 
 def run_eval(retriever: Retriever, items: Sequence[EvalItem]) -> list[Outcome]:
     outcomes = []
     for item in items:
-        result: SearchResult = retriever.search(item.text, limit=3)
-        best = result.best
+        ranking = retriever.rank(item.text, limit=3, topic_hint=item.topic_hint)
+        best = ranking.candidates[0] if ranking.candidates else None
         outcomes.append(
             Outcome(
                 item=item,
                 best_id=best.document.id if best else None,
-                best_score=best.score if best else 0.0,
-                ranked_ids=tuple(c.document.id for c in result.candidates),
+                best_score=ranking.best,
+                lead=ranking.lead,
+                generic=ranking.generic,
+                ranked_ids=tuple(c.document.id for c in ranking.candidates),
             )
         )
     return outcomes
 
 
-def band_of(score: float, thresholds: Thresholds) -> Band:
-    if score >= thresholds.answer:
-        return Band.ANSWER
-    if score >= thresholds.suggest:
-        return Band.SUGGEST
-    return Band.DONT_KNOW
+def band_of(outcome: Outcome, thresholds: Thresholds) -> Band:
+    if outcome.best_id is None:
+        return Band.DONT_KNOW
+    return decide_band(thresholds, outcome.best_score, outcome.lead, generic=outcome.generic)
 
 
 def _is_correct(outcome: Outcome, thresholds: Thresholds) -> bool:
-    band = band_of(outcome.best_score, thresholds)
+    """Band-aware top-1: the right entry answered or suggested first; "nie wiem" if none."""
+    band = band_of(outcome, thresholds)
     if outcome.item.expected is None:
         return band is Band.DONT_KNOW
-    return band is not Band.DONT_KNOW and outcome.best_id == outcome.item.expected
+    return band is not Band.DONT_KNOW and outcome.right_entry
 
 
-def metrics(outcomes: Sequence[Outcome], thresholds: Thresholds) -> dict[str, Any]:
-    """Every accuracy figure of the report, for one set of thresholds."""
-    answerable = [o for o in outcomes if o.item.expected is not None]
-    unanswerable = [o for o in outcomes if o.item.expected is None]
-    bands = [band_of(o.best_score, thresholds) for o in outcomes]
-    dont_know = [o for o, b in zip(outcomes, bands, strict=True) if b is Band.DONT_KNOW]
-    answered = [o for o, b in zip(outcomes, bands, strict=True) if b is Band.ANSWER]
-    per_kind: dict[str, list[bool]] = defaultdict(list)
-    for outcome in outcomes:
-        per_kind[outcome.item.kind].append(_is_correct(outcome, thresholds))
+def _is_direct(outcome: Outcome, thresholds: Thresholds) -> bool:
+    """Answered directly (ANSWER band) with the right entry; "nie wiem" if none."""
+    band = band_of(outcome, thresholds)
+    if outcome.item.expected is None:
+        return band is Band.DONT_KNOW
+    return band is Band.ANSWER and outcome.right_entry
 
-    def share(part: int, whole: int) -> float | None:
-        return round(part / whole, 4) if whole else None
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def metrics_of(pairs: Sequence[tuple[Outcome, Thresholds]]) -> dict[str, Any]:
+    """Every accuracy figure of the report; each outcome is banded with its own thresholds."""
+    answerable = [(o, t) for o, t in pairs if o.item.expected is not None]
+    unanswerable = [(o, t) for o, t in pairs if o.item.expected is None]
+    bands = [band_of(o, t) for o, t in pairs]
+    answered = [o for (o, _), b in zip(pairs, bands, strict=True) if b is Band.ANSWER]
+    dont_know = [o for (o, _), b in zip(pairs, bands, strict=True) if b is Band.DONT_KNOW]
+    wrong = sum(not o.right_entry for o in answered)
+    per_kind: dict[str, list[tuple[Outcome, Thresholds]]] = defaultdict(list)
+    for pair in pairs:
+        per_kind[pair[0].item.kind].append(pair)
+
+    def kind_row(rows: list[tuple[Outcome, Thresholds]]) -> dict[str, Any]:
+        if rows[0][0].item.expected is None:
+            return {
+                "n": len(rows),
+                "dont_know": _share(sum(_is_direct(*r) for r in rows), len(rows)),
+            }
+        return {
+            "n": len(rows),
+            "direct": _share(sum(_is_direct(*r) for r in rows), len(rows)),
+            "top1": _share(sum(_is_correct(*r) for r in rows), len(rows)),
+        }
 
     return {
-        "items": len(outcomes),
+        "items": len(pairs),
         "answerable": len(answerable),
         "unanswerable": len(unanswerable),
-        "top1": share(sum(_is_correct(o, thresholds) for o in answerable), len(answerable)),
-        "top1_ranking": share(
-            sum(o.best_id == o.item.expected for o in answerable), len(answerable)
+        "direct_correct": _share(sum(_is_direct(o, t) for o, t in answerable), len(answerable)),
+        "top1": _share(sum(_is_correct(o, t) for o, t in answerable), len(answerable)),
+        "top1_ranking": _share(sum(o.right_entry for o, _ in answerable), len(answerable)),
+        "top3_ranking": _share(
+            sum(o.item.expected in o.ranked_ids for o, _ in answerable), len(answerable)
         ),
-        "top3_ranking": share(
-            sum(o.item.expected in o.ranked_ids for o in answerable), len(answerable)
+        "answered": len(answered),
+        "answer_band_rate": _share(len(answered), len(pairs)),
+        "wrong_answers": wrong,
+        "wrong_answer_rate": _share(wrong, len(answered)),
+        "suggest_rate": _share(bands.count(Band.SUGGEST), len(pairs)),
+        "suggest_rate_answerable": _share(
+            sum(band_of(o, t) is Band.SUGGEST for o, t in answerable), len(answerable)
         ),
-        "answer_band_rate": share(len(answered), len(outcomes)),
-        "answer_precision": share(
-            sum(o.best_id == o.item.expected for o in answered), len(answered)
+        "dont_know_recall": _share(
+            sum(band_of(o, t) is Band.DONT_KNOW for o, t in unanswerable), len(unanswerable)
         ),
-        "wrong_answers": sum(o.best_id != o.item.expected for o in answered),
-        "suggest_rate": share(bands.count(Band.SUGGEST), len(outcomes)),
-        "dont_know_precision": share(
+        "dont_know_precision": _share(
             sum(o.item.expected is None for o in dont_know), len(dont_know)
         ),
-        "dont_know_recall": share(
-            sum(band_of(o.best_score, thresholds) is Band.DONT_KNOW for o in unanswerable),
-            len(unanswerable),
-        ),
-        "per_kind": {
-            kind: {"n": len(flags), "accuracy": share(sum(flags), len(flags))}
-            for kind, flags in sorted(per_kind.items())
-        },
+        "per_kind": {kind: kind_row(rows) for kind, rows in sorted(per_kind.items())},
     }
 
 
+def metrics(outcomes: Sequence[Outcome], thresholds: Thresholds) -> dict[str, Any]:
+    return metrics_of([(o, thresholds) for o in outcomes])
+
+
 # --- calibration --------------------------------------------------------------------
+
+# Grids searched for the answer-band parameters (points of the 0–100 score).
+ANSWER_GRID = (*range(50, 101), 101)  # 101: only the margin rule answers
+MARGIN_GRID = tuple(range(31))
+TIE_GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
+# Robustness: a setting is scored as if every right answer scored this much lower (and
+# led by this much less), and every wrong one this much higher: the chosen cut-offs keep
+# a gap on both sides instead of touching the nearest training item.
+ROBUST_POINTS = 1.0
 
 
 def _grid() -> list[float]:
@@ -487,63 +596,107 @@ def _plateau_middle(feasible: list[float], value: dict[float, float]) -> float:
     return run[len(run) // 2]
 
 
-def calibrate(outcomes: Sequence[Outcome]) -> Thresholds:
-    """Suggest cut-off: most correct top-1 with don't-know recall >= 95 %.
-
-    Answer cut-off (>= suggest): most answers with answer precision >= 97 % (an answer
-    to a question the base cannot answer counts as wrong). Each is the middle of its
-    optimal plateau, so it keeps a margin on both sides.
-    """
+def _calibrate_suggest(outcomes: Sequence[Outcome]) -> float:
+    """Suggest cut-off: most right top-1 answers with don't-know recall >= 95 %."""
     answerable = [o for o in outcomes if o.item.expected is not None]
     unanswerable = [o for o in outcomes if o.item.expected is None]
     top1: dict[float, float] = {}
     for cut in _grid():
         dk = sum(o.best_score < cut for o in unanswerable) / max(len(unanswerable), 1)
         if dk >= DK_RECALL_TARGET:
-            top1[cut] = sum(
-                o.best_score >= cut and o.best_id == o.item.expected for o in answerable
-            )
-    suggest = _plateau_middle(list(top1), top1) if top1 else 100.0
-    answers: dict[float, float] = {}
-    for cut in _grid():
-        if cut < suggest:
-            continue
-        given = [o for o in outcomes if o.best_score >= cut]
-        right = sum(o.best_id == o.item.expected for o in given)
-        if not given or right / len(given) >= ANSWER_PRECISION_TARGET:
-            answers[cut] = len(given)
-    answer = _plateau_middle(list(answers), answers) if answers else 100.0
-    return Thresholds(answer=answer, suggest=suggest)
+            top1[cut] = sum(o.best_score >= cut and o.right_entry for o in answerable)
+    return _plateau_middle(list(top1), top1) if top1 else 100.0
 
 
-def cross_validated(outcomes: Sequence[Outcome], folds: int = 5) -> dict[str, Any]:
-    """Held-out figures: thresholds calibrated on k-1 folds, measured on the last."""
-    rng = random.Random(SEED)
-    order = list(outcomes)
-    rng.shuffle(order)
+def _at_least(leads: Sequence[float]) -> list[int]:
+    """How many of `leads` are >= each margin of MARGIN_GRID (integers from 0)."""
+    top = len(MARGIN_GRID) - 1
+    counts = [0] * len(MARGIN_GRID)
+    for lead in leads:
+        counts[min(top, max(0, math.floor(lead)))] += 1
+    for index in range(top - 1, -1, -1):
+        counts[index] += counts[index + 1]
+    return counts
+
+
+def _calibrate_answer(outcomes: Sequence[Outcome], suggest: float) -> Thresholds:
+    """Answer-band cut-offs: most right direct answers with <= 3 % of the answers wrong.
+
+    Searches `answer`, `confident`, `margin` and `tie` on their grids. Each setting is
+    judged pessimistically (see ROBUST_POINTS): right answers are counted with their score
+    and lead lowered, wrong ones with them raised. Among equally good settings the middle
+    one (in the order answer, confident, margin, tie) is taken.
+    """
+    d = ROBUST_POINTS
+    pool = [o for o in outcomes if o.best_id is not None and not o.generic]
+    rights = [(o.best_score, o.lead) for o in pool if o.right_entry]
+    wrongs = [(o.best_score, o.lead) for o in pool if not o.right_entry]
+    low = math.ceil(suggest)
+    best_key: tuple[int, int, int] | None = None
+    best_settings: list[tuple[float, float, float, float]] = []
+    for tie in TIE_GRID:
+        # Pessimistic views: right rows lowered by d, wrong rows raised by d.
+        right = [(s - d, lead - d) for s, lead in rights if lead - d >= tie and s - d >= suggest]
+        wrong = [(s + d, lead + d) for s, lead in wrongs if lead + d >= tie and s + d >= suggest]
+        exact = [(s, lead) for s, lead in rights if lead >= tie and s >= suggest]
+        for answer in ANSWER_GRID:
+            right_high = sum(s >= answer for s, _ in right)
+            wrong_high = sum(s >= answer for s, _ in wrong)
+            exact_high = sum(s >= answer for s, _ in exact)
+            for confident in range(low, min(answer, 100) + 1):
+                right_mid = _at_least([lead for s, lead in right if confident <= s < answer])
+                wrong_mid = _at_least([lead for s, lead in wrong if confident <= s < answer])
+                exact_mid = _at_least([lead for s, lead in exact if confident <= s < answer])
+                for index, margin in enumerate(MARGIN_GRID):
+                    good = right_high + right_mid[index]
+                    bad = wrong_high + wrong_mid[index]
+                    if bad > WRONG_RATE_TARGET * (good + bad):
+                        continue
+                    key = (good, exact_high + exact_mid[index], -bad)
+                    setting = (float(answer), float(confident), float(margin), tie)
+                    if best_key is None or key > best_key:
+                        best_key, best_settings = key, [setting]
+                    elif key == best_key:
+                        best_settings.append(setting)
+    if not best_settings:
+        return Thresholds(answer=101.0, suggest=suggest, confident=101.0, margin=0.0, tie=0.0)
+    answer, confident, margin, tie = sorted(best_settings)[len(best_settings) // 2]
+    return Thresholds(answer=answer, suggest=suggest, confident=confident, margin=margin, tie=tie)
+
+
+def calibrate(outcomes: Sequence[Outcome]) -> Thresholds:
+    """Suggest cut-off for don't-know recall, then the answer band for direct answers."""
+    return _calibrate_answer(outcomes, _calibrate_suggest(outcomes))
+
+
+def fold_indices(count: int, folds: int = 5) -> list[list[int]]:
+    """A fixed random split of item positions into `folds` parts."""
+    order = list(range(count))
+    random.Random(SEED).shuffle(order)
+    return [order[fold::folds] for fold in range(folds)]
+
+
+def cross_validated(
+    outcomes: Sequence[Outcome],
+    folds: int = 5,
+    *,
+    calibrate_on: Sequence[Outcome] | None = None,
+) -> dict[str, Any]:
+    """Held-out figures: thresholds calibrated on k-1 folds, measured on the last.
+
+    `calibrate_on` (the same items, searched in another version of the content) is what
+    the thresholds are calibrated on, when not `outcomes` themselves.
+    """
+    source = outcomes if calibrate_on is None else calibrate_on
+    parts = fold_indices(len(outcomes), folds)
     held_out: list[tuple[Outcome, Thresholds]] = []
-    for fold in range(folds):
-        test = order[fold::folds]
-        train = [o for i, o in enumerate(order) if i % folds != fold]
+    chosen = []
+    for fold, test in enumerate(parts):
+        train = [source[i] for other, part in enumerate(parts) if other != fold for i in part]
         thresholds = calibrate(train)
-        held_out.extend((o, thresholds) for o in test)
-    answerable = [(o, t) for o, t in held_out if o.item.expected is not None]
-    unanswerable = [(o, t) for o, t in held_out if o.item.expected is None]
-    return {
-        "folds": folds,
-        "top1": round(sum(_is_correct(o, t) for o, t in answerable) / len(answerable), 4)
-        if answerable
-        else None,
-        "dont_know_recall": round(
-            sum(_is_correct(o, t) for o, t in unanswerable) / len(unanswerable), 4
-        )
-        if unanswerable
-        else None,
-        "wrong_answers": sum(
-            band_of(o.best_score, t) is Band.ANSWER and o.best_id != o.item.expected
-            for o, t in held_out
-        ),
-    }
+        chosen.append(asdict(thresholds))
+        held_out.extend((outcomes[i], thresholds) for i in test)
+    return {"folds": folds, "thresholds": chosen, "metrics": metrics_of(held_out)}
 
 
 # --- latency ------------------------------------------------------------------------
@@ -626,16 +779,53 @@ def latency_queries(items: Sequence[EvalItem], documents: Sequence[Document]) ->
     return queries
 
 
-# --- report -------------------------------------------------------------------------
+# --- held-out conversations -----------------------------------------------------------
 
 
-def report(args: argparse.Namespace) -> dict[str, Any]:
-    documents = load_documents(args.content)
-    items = load_eval(args.eval)
-    retriever = Retriever(documents, Thresholds())
-    outcomes = run_eval(retriever, items)
-    calibrated = calibrate(outcomes)
-    current = Thresholds(args.answer, args.suggest) if args.answer is not None else Thresholds()
+def run_dialogues(
+    retriever: Retriever, dialogues: Sequence[Sequence[EvalItem | None]]
+) -> list[Outcome]:
+    """Dialogue turns searched as the Answerer does: a follow-up ("a ile mam na to dni?")
+    is also searched with the title of the entry answered last, and the better result kept.
+    Turns that are not knowledge-base questions are skipped."""
+    outcomes: list[Outcome] = []
+    for dialogue in dialogues:
+        last_title: str | None = None
+        last_topic: str | None = None
+        for item in dialogue:
+            if item is None:
+                continue
+            ranking = retriever.rank(item.text, limit=3, topic_hint=item.topic_hint)
+            if last_title is not None and is_follow_up(item.text):
+                enriched = retriever.rank(
+                    contextual_query(item.text, last_title),
+                    limit=3,
+                    topic_hint=item.topic_hint or last_topic,
+                )
+                if enriched.best >= ranking.best:
+                    ranking = enriched
+            best = ranking.candidates[0] if ranking.candidates else None
+            outcome = Outcome(
+                item=item,
+                best_id=best.document.id if best else None,
+                best_score=ranking.best,
+                lead=ranking.lead,
+                generic=ranking.generic,
+                ranked_ids=tuple(c.document.id for c in ranking.candidates),
+            )
+            outcomes.append(outcome)
+            if best is not None and band_of(outcome, retriever.thresholds) is Band.ANSWER:
+                last_title, last_topic = best.document.title, best.document.topic
+    return outcomes
+
+
+def held_out(documents: Sequence[Document], path: Path, thresholds: Thresholds) -> dict[str, Any]:
+    """Retrieval figures on the held-out conversation set (never used for calibration)."""
+    retriever = Retriever(documents, thresholds)
+    messages, dialogues = load_conversations(path)
+    plain, _ = load_conversations(path, hints=False)
+    message_outcomes = run_eval(retriever, messages)
+    dialogue_outcomes = run_dialogues(retriever, dialogues)
     misses = [
         {
             "text": o.item.text,
@@ -643,49 +833,157 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
             "expected": o.item.expected,
             "got": o.best_id,
             "score": o.best_score,
-            "band": band_of(o.best_score, calibrated).value,
+            "lead": o.lead,
+            "band": band_of(o, thresholds).value,
         }
-        for o in outcomes
-        if not _is_correct(o, calibrated)
+        for o in message_outcomes + dialogue_outcomes
+        if not _is_direct(o, thresholds)
     ]
+    return {
+        "thresholds": asdict(thresholds),
+        "messages": metrics(message_outcomes, thresholds),
+        "messages_without_hint": metrics(run_eval(retriever, plain), thresholds),
+        "dialogue_turns": metrics(dialogue_outcomes, thresholds),
+        "misses": misses,
+    }
+
+
+# --- report -------------------------------------------------------------------------
+
+
+def _miss(outcome: Outcome, thresholds: Thresholds) -> dict[str, Any]:
+    return {
+        "text": outcome.item.text,
+        "kind": outcome.item.kind,
+        "expected": outcome.item.expected,
+        "got": outcome.best_id,
+        "score": outcome.best_score,
+        "lead": outcome.lead,
+        "band": band_of(outcome, thresholds).value,
+    }
+
+
+def report(args: argparse.Namespace) -> dict[str, Any]:
+    documents = load_documents(args.content)
+    items = load_eval(args.eval)
+    current = Thresholds()
+    if args.answer is not None:
+        current = Thresholds(
+            answer=args.answer,
+            suggest=args.suggest,
+            confident=args.answer if args.confident is None else args.confident,
+            margin=args.margin,
+            tie=args.tie,
+        )
+    retriever = Retriever(documents, current)
+    outcomes = run_eval(retriever, items)
+    calibrated = calibrate(outcomes)
     result: dict[str, Any] = {
         "documents": len(documents),
         "eval_kinds": dict(Counter(i.kind for i in items)),
-        "thresholds_default": {"answer": current.answer, "suggest": current.suggest},
+        "thresholds_default": asdict(current),
         "metrics_default": metrics(outcomes, current),
-        "thresholds_calibrated": {"answer": calibrated.answer, "suggest": calibrated.suggest},
+        "thresholds_calibrated": asdict(calibrated),
         "metrics_calibrated": metrics(outcomes, calibrated),
         "cross_validated": cross_validated(outcomes),
-        "misses_calibrated": misses,
+        "misses_default": [_miss(o, current) for o in outcomes if not _is_direct(o, current)],
     }
+    if args.calibrate_at:
+        with tempfile.TemporaryDirectory() as folder:
+            earlier = load_documents(content_at(args.calibrate_at, Path(folder)))
+        unseen = run_eval(Retriever(earlier, current), items)
+        chosen = calibrate(unseen)
+        result["calibrated_at"] = {
+            "revision": args.calibrate_at,
+            "thresholds": asdict(chosen),
+            "metrics_there": metrics(unseen, chosen),
+            "metrics_here": metrics(outcomes, chosen),
+            "cross_validated": cross_validated(outcomes, calibrate_on=unseen),
+        }
+    if not args.no_held_out:
+        result["held_out"] = held_out(documents, args.conversations, current)
     if not args.no_latency:
         queries = latency_queries(items, documents)
         result["latency"] = [latency(documents, queries, size) for size in args.sizes]
     return result
 
 
+_HEADLINE = (
+    "direct_correct",
+    "top1",
+    "top1_ranking",
+    "top3_ranking",
+    "answered",
+    "answer_band_rate",
+    "wrong_answers",
+    "wrong_answer_rate",
+    "suggest_rate",
+    "suggest_rate_answerable",
+    "dont_know_recall",
+    "dont_know_precision",
+)
+
+
+def _print_metrics(figures: dict[str, Any]) -> None:
+    print(
+        f"  items {figures['items']} ({figures['answerable']} answerable, "
+        f"{figures['unanswerable']} not)"
+    )
+    for key in _HEADLINE:
+        print(f"  {key:24} {figures[key]}")
+    for kind, row in figures["per_kind"].items():
+        rest = ", ".join(f"{k} {v}" for k, v in row.items() if k != "n")
+        print(f"  kind {kind:19} n={row['n']:3}  {rest}")
+
+
+def _print_misses(title: str, misses: Sequence[dict[str, Any]]) -> None:
+    if not misses:
+        return
+    print(f"\n{title}:")
+    for miss in misses:
+        print(
+            f"  [{miss['kind']}] {miss['text']!r}: expected {miss['expected']}, got "
+            f"{miss['got']} {miss['score']} lead {miss['lead']} ({miss['band']})"
+        )
+
+
+def _thresholds_line(thresholds: dict[str, float]) -> str:
+    return ", ".join(f"{key} {value:g}" for key, value in thresholds.items())
+
+
 def print_report(result: dict[str, Any]) -> None:
     print(f"documents: {result['documents']}, eval kinds: {result['eval_kinds']}")
     for name in ("default", "calibrated"):
-        thresholds = result[f"thresholds_{name}"]
-        figures = result[f"metrics_{name}"]
+        print(f"\n== thresholds {name}: {_thresholds_line(result[f'thresholds_{name}'])}")
+        _print_metrics(result[f"metrics_{name}"])
+    cv = result["cross_validated"]
+    print(f"\n== {cv['folds']}-fold cross-validated (thresholds from the other folds)")
+    for fold, thresholds in enumerate(cv["thresholds"], start=1):
+        print(f"  fold {fold}: {_thresholds_line(thresholds)}")
+    _print_metrics(cv["metrics"])
+    if "calibrated_at" in result:
+        at = result["calibrated_at"]
         print(
-            f"\n== thresholds {name}: answer {thresholds['answer']}, suggest "
-            f"{thresholds['suggest']}"
+            f"\n== calibrated on the content of {at['revision']} (the eval set unseen by it): "
+            f"{_thresholds_line(at['thresholds'])}"
         )
-        for key, value in figures.items():
-            if key != "per_kind":
-                print(f"  {key:22} {value}")
-        for kind, row in figures["per_kind"].items():
-            print(f"  kind {kind:17} n={row['n']:3}  accuracy {row['accuracy']}")
-    print(f"\ncross-validated (thresholds from the other folds): {result['cross_validated']}")
-    if result["misses_calibrated"]:
-        print("\nmisses with calibrated thresholds:")
-        for miss in result["misses_calibrated"]:
-            print(
-                f"  [{miss['kind']}] {miss['text']!r}: expected {miss['expected']}, "
-                f"got {miss['got']} {miss['score']} ({miss['band']})"
-            )
+        print(f"-- there ({at['revision']} content)")
+        _print_metrics(at["metrics_there"])
+        print("-- here (this content)")
+        _print_metrics(at["metrics_here"])
+        cv = at["cross_validated"]
+        print(f"-- here, {cv['folds']}-fold cross-validated (calibrated there on the other folds)")
+        for fold, thresholds in enumerate(cv["thresholds"], start=1):
+            print(f"  fold {fold}: {_thresholds_line(thresholds)}")
+        _print_metrics(cv["metrics"])
+    _print_misses("not answered directly with default thresholds", result["misses_default"])
+    if "held_out" in result:
+        ho = result["held_out"]
+        print(f"\n== held-out conversations, thresholds {_thresholds_line(ho['thresholds'])}")
+        for part in ("messages", "messages_without_hint", "dialogue_turns"):
+            print(f"-- {part}")
+            _print_metrics(ho[part])
+        _print_misses("held-out: not answered directly", ho["misses"])
     for row in result.get("latency", []):
         print(
             f"\nlatency @ {row['entries']} entries ({row['queries']} queries): build "
@@ -701,17 +999,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--content", type=Path, default=CONTENT)
+    parser.add_argument(
+        "--content-at",
+        metavar="REV",
+        help="use the content files of this git revision instead of --content",
+    )
     parser.add_argument("--eval", type=Path, default=EVAL)
+    parser.add_argument("--conversations", type=Path, default=CONVERSATIONS)
     parser.add_argument(
         "--answer", type=float, help="answer threshold to report (default: Thresholds())"
     )
     parser.add_argument("--suggest", type=float, help="suggest threshold to report")
+    parser.add_argument("--confident", type=float, help="confident threshold (default: answer)")
+    parser.add_argument("--margin", type=float, default=0.0, help="lead needed when confident")
+    parser.add_argument("--tie", type=float, default=0.0, help="lead below which never answer")
+    parser.add_argument(
+        "--calibrate-at",
+        metavar="REV",
+        help="also calibrate on the content of this git revision and report it on this one",
+    )
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
     parser.add_argument("--no-latency", action="store_true", help="skip the latency runs")
+    parser.add_argument(
+        "--no-held-out", action="store_true", help="skip the held-out conversation set"
+    )
     args = parser.parse_args(argv)
     if args.answer is not None and args.suggest is None:
         parser.error("--answer needs --suggest")
-    result = report(args)
+    with tempfile.TemporaryDirectory() as folder:
+        if args.content_at:
+            args.content = content_at(args.content_at, Path(folder))
+        result = report(args)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:

@@ -11,6 +11,8 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from knowledge_base.documents import Thresholds
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE = REPO_ROOT / "var" / "asystent.db"
 PLACEHOLDER = "changeme"
@@ -51,8 +53,12 @@ class Settings(BaseSettings):
 
     coordinator_chat_id: int | None = None
 
-    kb_answer_threshold: float = Field(default=78.0, ge=0, le=100)
-    kb_suggest_threshold: float = Field(default=49.5, ge=0, le=100)
+    # Retrieval bands, calibrated on tests/data/retrieval_eval.yml (bench/README.md, Retrieval).
+    kb_answer_threshold: float = Field(default=95.0, ge=0, le=100)
+    kb_suggest_threshold: float = Field(default=50.5, ge=0, le=100)
+    kb_confident_threshold: float = Field(default=51.0, ge=0, le=100)
+    kb_margin: float = Field(default=11.0, ge=0, le=100)
+    kb_tie: float = Field(default=1.5, ge=0, le=100)
     kb_stale_after_days: int = Field(default=365, ge=1)
 
     # --- hand-off to the coordinator (bot/handoff) ---
@@ -74,8 +80,15 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
-        if self.kb_suggest_threshold > self.kb_answer_threshold:
-            raise ValueError("KB_SUGGEST_THRESHOLD must not exceed KB_ANSWER_THRESHOLD")
+        if not (
+            self.kb_suggest_threshold <= self.kb_confident_threshold <= self.kb_answer_threshold
+        ):
+            raise ValueError(
+                "KB thresholds must satisfy KB_SUGGEST_THRESHOLD <= KB_CONFIDENT_THRESHOLD "
+                "<= KB_ANSWER_THRESHOLD"
+            )
+        if self.kb_tie > self.kb_margin:
+            raise ValueError("KB_TIE must not exceed KB_MARGIN")
         if self.environment == "production" and self.secret_key == PLACEHOLDER:
             raise ValueError("SECRET_KEY must be set to a real secret in production")
         return self
@@ -106,3 +119,14 @@ def load_settings(env_file: str | Path | None = ".env", **overrides: object) -> 
         raise SettingsError(
             f"invalid setting {field.upper()}: {first['msg']} (check .env or the environment)"
         ) from None
+
+
+def kb_thresholds(settings: Settings) -> Thresholds:
+    """The retrieval bands from settings."""
+    return Thresholds(
+        answer=settings.kb_answer_threshold,
+        suggest=settings.kb_suggest_threshold,
+        confident=settings.kb_confident_threshold,
+        margin=settings.kb_margin,
+        tie=settings.kb_tie,
+    )

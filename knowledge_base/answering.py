@@ -15,7 +15,15 @@ from zoneinfo import ZoneInfo
 from knowledge_base.calls import describe_deadline
 from knowledge_base.context import contextual_query, is_follow_up
 from knowledge_base.documents import Band, SearchResult
-from knowledge_base.responder import NONE_OF_THESE, Reply, answer_document, dont_know, respond
+from knowledge_base.gibberish import is_gibberish
+from knowledge_base.responder import (
+    NONE_OF_THESE,
+    Reply,
+    answer_document,
+    dont_know,
+    not_understood,
+    respond,
+)
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -28,17 +36,40 @@ HANDOFF_FALLBACK = (
 )
 
 
+BAND_STRENGTH = {Band.ANSWER: 2, Band.SUGGEST: 1, Band.DONT_KNOW: 0}
+
+
+def _strength(result: SearchResult) -> tuple[int, float]:
+    """Prefer the better band, then the higher score (ties keep the first: the enriched one)."""
+    return BAND_STRENGTH[result.band], result.best.score if result.best else 0.0
+
+
 def sender_hash(sender_id: str) -> str:
     """Pseudonymous id for statistics: staff see patterns, not people."""
     return hashlib.sha256(sender_id.encode()).hexdigest()[:16]
 
 
+ReplyListener = Callable[[Reply, str], None]
+"""Called with every reply and the sender's pseudonymous hash (the staff dashboard logs it)."""
+
+
 class Answerer:
     """Answers one message at a time; stateless apart from the knowledge service's cache."""
 
-    def __init__(self, knowledge: KnowledgeService, clock: Callable[[], datetime]):
+    def __init__(
+        self,
+        knowledge: KnowledgeService,
+        clock: Callable[[], datetime],
+        on_reply: ReplyListener | None = None,
+    ):
         self._knowledge = knowledge
         self._clock = clock
+        self._on_reply = on_reply
+
+    def _notify(self, reply: Reply, sender_id: str) -> Reply:
+        if self._on_reply is not None:
+            self._on_reply(reply, sender_hash(sender_id))
+        return reply
 
     def answer(
         self,
@@ -49,6 +80,9 @@ class Answerer:
         misunderstandings_before: int,
         sender_id: str,
     ) -> Reply:
+        if is_gibberish(text):
+            reply = not_understood(misunderstandings_before=misunderstandings_before)
+            return self._notify(reply, sender_id)
         result = self._search(text, topic_hint=topic_hint, last_entry_id=last_entry_id)
         best = result.best
         extra = None
@@ -59,7 +93,16 @@ class Answerer:
             self._knowledge.record_unanswered(
                 text=text, sender_hash=sender_hash(sender_id), reason="dont_know"
             )
-        return reply
+        return self._notify(reply, sender_id)
+
+    def off_topic(
+        self, text: str, *, misunderstandings_before: int, sender_id: str
+    ) -> Reply | None:
+        """Keyboard mashing is a misunderstanding; a real off-topic message gets None (refusal)."""
+        if is_gibberish(text):
+            reply = not_understood(misunderstandings_before=misunderstandings_before)
+            return self._notify(reply, sender_id)
+        return None
 
     def choose(self, entry_id: str, *, misunderstandings_before: int, sender_id: str) -> Reply:
         """The user picked a suggestion (or "none of these")."""
@@ -70,9 +113,10 @@ class Answerer:
                 sender_hash=sender_hash(sender_id),
                 reason="suggest_rejected",
             )
-            return dont_know(misunderstandings_before=misunderstandings_before)
+            reply = dont_know(misunderstandings_before=misunderstandings_before)
+            return self._notify(reply, sender_id)
         extra = self._deadline_line(document.call_code, document.topic, None)
-        return answer_document(document, extra=extra)
+        return self._notify(answer_document(document, extra=extra), sender_id)
 
     def record_feedback(
         self, *, entry_id: str | None, useful: bool, sender_id: str, text: str
@@ -97,12 +141,14 @@ class Answerer:
         previous = self._knowledge.get_document(last_entry_id)
         if previous is None:
             return plain
+        # "a ile mam na to czasu?" after a protest answer: the subject comes from that answer,
+        # and the answer itself was already given, so it is not a candidate again.
         enriched = self._knowledge.search(
-            contextual_query(text, previous.title), topic_hint=topic_hint or previous.topic
+            contextual_query(text, previous.title),
+            topic_hint=topic_hint or previous.topic,
+            exclude={last_entry_id},
         )
-        plain_score = plain.best.score if plain.best else 0.0
-        enriched_score = enriched.best.score if enriched.best else 0.0
-        return enriched if enriched_score >= plain_score else plain
+        return max((enriched, plain), key=_strength)
 
     def _deadline_line(
         self, call_code: str | None, topic: str, topic_hint: str | None
@@ -113,18 +159,14 @@ class Answerer:
         return describe_deadline(call, self._clock()) if call is not None else None
 
 
-def build_answerer(settings: Settings) -> Answerer:
+def build_answerer(settings: Settings, on_reply: ReplyListener | None = None) -> Answerer:
     """Wire the real knowledge service (database + Polish retrieval) from settings."""
+    from bot.settings import kb_thresholds
     from knowledge_base.db import make_engine, make_session_factory
-    from knowledge_base.documents import Thresholds
     from knowledge_base.retrieval import Retriever
     from knowledge_base.service import KnowledgeService
 
     tz = ZoneInfo(settings.timezone)
     engine = make_engine(settings.database_url)
-    knowledge = KnowledgeService(
-        make_session_factory(engine),
-        Retriever,
-        Thresholds(answer=settings.kb_answer_threshold, suggest=settings.kb_suggest_threshold),
-    )
-    return Answerer(knowledge, clock=lambda: datetime.now(tz))
+    knowledge = KnowledgeService(make_session_factory(engine), Retriever, kb_thresholds(settings))
+    return Answerer(knowledge, clock=lambda: datetime.now(tz), on_reply=on_reply)

@@ -104,21 +104,29 @@ def _alembic_config() -> Config:
 def migrate(url: str) -> None:
     """Upgrade the database at `url` to the newest schema (Alembic `upgrade head`)."""
     engine = make_engine(url)
-    config = _alembic_config()
     try:
-        with engine.connect() as connection:
-            if engine.dialect.name == "sqlite":
-                # Batch migrations rebuild tables; enforced foreign keys would break them.
-                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-                connection.commit()
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-            connection.commit()
+        migrate_engine(engine)
     except OperationalError as exc:
         raise DatabaseUnavailableError(_unavailable_message(make_url(url), exc)) from exc
     finally:
         engine.dispose()
     logger.info("database migrated url=%s", make_url(url).render_as_string(hide_password=True))
+
+
+def migrate_engine(engine: Engine) -> None:
+    """Upgrade the database behind `engine` (also an in-memory SQLite one) to the newest schema."""
+    config = _alembic_config()
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            # Batch migrations rebuild tables; enforced foreign keys would break them.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        connection.commit()
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 def head_revision() -> str | None:

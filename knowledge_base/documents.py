@@ -57,10 +57,18 @@ class Band(StrEnum):
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Score cut-offs (0–100): >= answer answers, >= suggest asks "czy chodziło o…"."""
+    """Band cut-offs on the 0–100 score of the best entry and its lead over the second-best.
 
-    answer: float = 78.0
-    suggest: float = 49.5
+    ANSWER: best >= `answer`, or best >= `confident` with a lead of >= `margin` points over
+    the second-best entry; never when the two are near-equal (lead < `tie`). SUGGEST ("czy
+    chodziło o…"): best >= `suggest` otherwise. DONT_KNOW: best < `suggest`.
+    """
+
+    answer: float = 95.0
+    suggest: float = 50.5
+    confident: float = 51.0
+    margin: float = 11.0
+    tie: float = 1.5
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,10 @@ DONT_KNOW_AGAIN_TEXT = (
     "Wciąż nie mam na to odpowiedzi w bazie wiedzy. Najlepiej będzie, jeśli pytaniem "
     "zajmie się koordynator projektu. Przekazać mu je?"
 )
+NOT_UNDERSTOOD_TEXT = (
+    "Nie rozumiem tej wiadomości. Zapytaj proszę inaczej, np. „do kiedy można składać "
+    "wnioski?” albo „kto może złożyć wniosek?”."
+)
 SUGGEST_TEXT = "Nie mam pewności, o co pytasz. Czy chodziło o:"
 UNKNOWN_OFFER = "Jeśli chcesz, przekażę to pytanie koordynatorowi projektu."
 
@@ -44,6 +48,12 @@ class Outcome(StrEnum):
     UNKNOWN = "unknown"  # a known unknown: the base knows it does not know
     SUGGESTED = "suggested"
     DONT_KNOW = "dont_know"
+    NOT_UNDERSTOOD = "not_understood"  # no recognisable words: a misunderstanding, not a question
+
+    @property
+    def is_miss(self) -> bool:
+        """Counts towards "two misunderstandings in a row"."""
+        return self in {Outcome.DONT_KNOW, Outcome.NOT_UNDERSTOOD}
 
 
 @dataclass(frozen=True)
@@ -116,6 +126,13 @@ def dont_know(*, misunderstandings_before: int) -> Reply:
     """Honest "nie wiem" with the coordinator offered; firmer the second time in a row."""
     text = DONT_KNOW_AGAIN_TEXT if misunderstandings_before >= 1 else DONT_KNOW_TEXT
     return Reply(text=text, outcome=Outcome.DONT_KNOW, buttons=HANDOFF_BUTTONS, offers_handoff=True)
+
+
+def not_understood(*, misunderstandings_before: int) -> Reply:
+    """Nonsense input: ask again the first time; the second time in a row offer the coordinator."""
+    if misunderstandings_before >= 1:
+        return dont_know(misunderstandings_before=misunderstandings_before)
+    return Reply(text=NOT_UNDERSTOOD_TEXT, outcome=Outcome.NOT_UNDERSTOOD)
 
 
 def respond(

@@ -6,9 +6,12 @@ for typos, through rapidfuzz; each weighs its IDF, and a key the base has never 
 weighs as much as the rarest one, so a question about something absent cannot look
 covered. An entry's score (0–100) blends how much of the query its best title/phrasing
 explains (and how much of that phrasing the query asks about), how much of the query
-the whole entry explains, and a rapidfuzz string similarity. A query made only of
-common words ("nabór", "wniosek") is capped below the answer band: it names a topic,
-not a question.
+the whole entry explains, and a rapidfuzz string similarity.
+
+The band (see :func:`decide_band`) asks for a clear winner: a high score, or a good score
+that leads the second-best entry by a margin; near-equal siblings are suggested, not
+answered. A query made only of common words ("nabór", "kiedy wniosek") names a topic, not
+a question: it is never answered directly.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -52,7 +55,7 @@ _W_VARIANT = 0.45
 _W_ENTRY = 0.45
 _W_FUZZ = 0.10
 _BETA2 = 1.0  # F1: the query and the phrasing should cover each other.
-_KEYWORD_BONUS = 6.0
+_KEYWORD_BONUS = 8.0
 _TOPIC_BONUS = 4.0
 # An example from another LGD loses this much unless the query names something that only
 # such examples contain (another town, "inna LGD"): the user asks about the Toruń call.
@@ -61,7 +64,8 @@ _ANALOGIA_SIMILARITY = 0.85
 
 # A query whose matched keys are all this common (share of entries containing the key)
 # names a topic, not a question.
-_GENERIC_DF_SHARE = 0.08
+_GENERIC_DF_SHARE = 0.2
+_GENERIC_MAX_KEYS = 2
 _GENERIC_CAP = 0.97
 
 
@@ -156,30 +160,62 @@ class Retriever:
     def thresholds(self) -> Thresholds:
         return self._thresholds
 
-    def search(self, query: str, *, limit: int = 3, topic_hint: str | None = None) -> SearchResult:
-        """Rank entries for `query` (best first, one candidate per entry) and band the best."""
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 3,
+        topic_hint: str | None = None,
+        exclude: Collection[str] = (),
+    ) -> SearchResult:
+        """Rank entries for `query` (best first, one candidate per entry) and band the best.
+
+        Entries whose id is in `exclude` are left out (a follow-up question searched with
+        the previous answer's title asks for something else than that answer).
+        """
+        ranking = self.rank(query, limit=limit, topic_hint=topic_hint, exclude=exclude)
+        if not ranking.candidates:
+            return SearchResult(query=ranking.query, band=Band.DONT_KNOW, candidates=())
+        band = decide_band(self._thresholds, ranking.best, ranking.lead, generic=ranking.generic)
+        return SearchResult(query=ranking.query, band=band, candidates=ranking.candidates)
+
+    def rank(
+        self,
+        query: str,
+        *,
+        limit: int = 3,
+        topic_hint: str | None = None,
+        exclude: Collection[str] = (),
+    ) -> Ranking:
+        """Candidates for `query` and what the band depends on, without the band itself."""
         query = query[:MAX_QUERY_CHARS]
         plan = self._plan(query)
         if not plan.keys or limit <= 0:
-            return SearchResult(query=query, band=Band.DONT_KNOW, candidates=())
+            return Ranking(query=query, candidates=(), best=0.0, lead=0.0, generic=True)
         plan.names_analogia = self._names_analogia(plan)
-        cap = self._thresholds.answer * _GENERIC_CAP if self._is_generic(plan) else 100.0
-        scored = [(self._score(entry, plan, topic_hint), entry) for entry in self._shortlist(plan)]
+        generic = self._is_generic(plan)
+        cap = self._thresholds.answer * _GENERIC_CAP if generic else 100.0
+        scored = [
+            (self._score(entry, plan, topic_hint), entry)
+            for entry in self._shortlist(plan)
+            if self._documents[entry].id not in exclude
+        ]
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
         candidates = tuple(
             Candidate(document=self._documents[entry], score=round(_clip(score, cap), 2))
             for score, entry in scored[:limit]
         )
-        band = self.band_of(candidates[0].score) if candidates else Band.DONT_KNOW
-        return SearchResult(query=query, band=band, candidates=candidates)
+        if not candidates:
+            return Ranking(query=query, candidates=(), best=0.0, lead=0.0, generic=generic)
+        second = max(scored[1][0], 0.0) if len(scored) > 1 else 0.0
+        lead = round(max(scored[0][0], 0.0) - second, 2)
+        return Ranking(
+            query=query, candidates=candidates, best=candidates[0].score, lead=lead, generic=generic
+        )
 
-    def band_of(self, score: float) -> Band:
-        """The band that `score` falls in under this retriever's thresholds."""
-        if score >= self._thresholds.answer:
-            return Band.ANSWER
-        if score >= self._thresholds.suggest:
-            return Band.SUGGEST
-        return Band.DONT_KNOW
+    def band_of(self, score: float, lead: float = math.inf, *, generic: bool = False) -> Band:
+        """The band of a best `score` leading the second-best entry by `lead` points."""
+        return decide_band(self._thresholds, score, lead, generic=generic)
 
     # --- indexing -------------------------------------------------------------------
 
@@ -274,10 +310,15 @@ class Retriever:
         return [entry for entry, _ in top]
 
     def _is_generic(self, plan: _Plan) -> bool:
-        """True when every key of the query is unknown or common to many entries."""
-        matched = [found for found in plan.matches if found]
-        if not matched:
-            return True
+        """True when the query names a topic, not a question: at most two known keys besides
+        question words, each common to many entries ("nabór", "kiedy wniosek")."""
+        matched = [
+            found
+            for key, found in zip(plan.keys, plan.matches, strict=True)
+            if found and key not in QUESTION_WORDS
+        ]
+        if len(matched) > _GENERIC_MAX_KEYS:
+            return False
         return all(
             len(self._postings[key]) >= self._generic_df for found in matched for key in found
         )
@@ -309,6 +350,42 @@ class Retriever:
         if document.scope is Scope.ANALOGIA and not plan.names_analogia:
             score -= _ANALOGIA_PENALTY
         return score
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Ranked candidates and the inputs of the band decision.
+
+    `best` is the first candidate's (clipped) score; `lead` is how many points it leads the
+    second-best entry by, on the unclipped scores (so a topic hint still separates two
+    perfect matches); `generic` marks a query of common words only, which is never answered.
+    """
+
+    query: str
+    candidates: tuple[Candidate, ...]
+    best: float
+    lead: float
+    generic: bool
+
+
+def decide_band(thresholds: Thresholds, best: float, lead: float, *, generic: bool) -> Band:
+    """The band of a result: answer directly, suggest the close candidates, or say "nie wiem".
+
+    ANSWER needs a clear winner: a best score >= `answer`, or >= `confident` with a lead of
+    >= `margin` points over the second-best entry. Two near-equal candidates (lead < `tie`,
+    typically siblings such as the amounts and the dates of one call) are never answered:
+    the user picks. A generic query (common words only) names a topic, not a question, and
+    is never answered either.
+    """
+    if best < thresholds.suggest:
+        return Band.DONT_KNOW
+    if generic or lead < thresholds.tie:
+        return Band.SUGGEST
+    if best >= thresholds.answer:
+        return Band.ANSWER
+    if best >= thresholds.confident and lead >= thresholds.margin:
+        return Band.ANSWER
+    return Band.SUGGEST
 
 
 def _f_beta(recall: float, precision: float) -> float:

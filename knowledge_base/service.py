@@ -11,7 +11,7 @@ import logging
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -33,7 +33,12 @@ class Retriever(Protocol):
     """Ranks documents for a question; the real one is `knowledge_base.retrieval.Retriever`."""
 
     def search(
-        self, query: str, *, limit: int = 3, topic_hint: str | None = None
+        self,
+        query: str,
+        *,
+        limit: int = 3,
+        topic_hint: str | None = None,
+        exclude: Collection[str] = (),
     ) -> SearchResult: ...
 
 
@@ -101,8 +106,17 @@ class KnowledgeService:
     def documents(self) -> list[Document]:
         return list(self._current().documents.values())
 
-    def search(self, query: str, topic_hint: str | None = None, *, limit: int = 3) -> SearchResult:
-        return self._current().retriever.search(query, limit=limit, topic_hint=topic_hint)
+    def search(
+        self,
+        query: str,
+        topic_hint: str | None = None,
+        *,
+        limit: int = 3,
+        exclude: Collection[str] = (),
+    ) -> SearchResult:
+        return self._current().retriever.search(
+            query, limit=limit, topic_hint=topic_hint, exclude=exclude
+        )
 
     def get_document(self, entry_id: str) -> Document | None:
         return self._current().documents.get(entry_id)

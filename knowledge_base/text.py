@@ -39,7 +39,12 @@ _THOUSANDS = re.compile(r"(?<=\d)[\s\u00a0.](?=\d{3}(?!\d))")
 _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
 
 # Question words that tell deadline / amount / eligibility / place / how-to questions apart.
-QUESTION_WORDS = frozenset({"kiedy", "ile", "kto", "gdzie", "jak", "dlaczego"})
+# "do kiedy" (until when: a deadline) and "od kiedy" (since when: a start) also give a key
+# of their own besides "kiedy", so "do kiedy trwa nabór" leans away from "od kiedy działa LGD".
+_SPAN_WORDS = {"do": "dokiedy", "od": "odkiedy"}
+QUESTION_WORDS = frozenset(
+    {"kiedy", "ile", "kto", "gdzie", "jak", "dlaczego", *_SPAN_WORDS.values()}
+)
 
 # Stop words, diacritics stripped; matched on the written form and on the lemma. Besides
 # function words, the frame of a question ("co oznacza", "daj", "w sprawie", "obecnie")
@@ -48,9 +53,9 @@ _STOP_TEXT = """
 a aby aktualnie albo ale az b bardzo bez bo by byc bylo byl c chce chcemy chciec chcialbym
 chcialabym chcielibysmy ci cie co cos coz czesc czy czyli czym czego d dac dany dla do dobry
 dobrze dowiedziec dzieki dziekowac dziekuje dzien e ej f g gdy h halo hej hello hi i ich im
-informacja inny itd itp ja jaki jakis jako je jego jej jemu jesli jest jestem jestesmy
-jeszcze jezeli juz k kazdy ktory ktora ktore ktos l lub m ma mam mama mamy mi miec mnie moc
-moge moj moja moje mozemy moze mozna mu musiec my n na nad nam nas nasz nasza nasze naszej
+informacja itd itp ja jaki jakis jako je jego jej jemu jesli jest jestem jestesmy
+jeszcze jezeli juz k kazdy kiedys ktory ktora ktore ktos l lub m ma mam mama mamy mi miec mnie
+moc moge moj moja moje mozemy moze mozna mu musiec my n na nad nam nas nasz nasza nasze naszej
 nawet nia nic nie niech niego niej nim no np o obecnie od ogol ogole oraz oznaczac on ona
 one oni ono p pan pani panstwo pls plis po pod podac pojecie powiedziec prosic prosze przez
 przy pytac pytanie r s sa siema sie siebie soba sobie sprawa szukac t ta tak taki tam
@@ -141,8 +146,7 @@ def normalize(text: str) -> str:
 
 def tokens(text: str) -> tuple[str, ...]:
     """Content keys of `text` in order: lemmatised, diacritic-free, stemmed, no stop words."""
-    keys = (key_of(word) for word in words(text))
-    return tuple(key for key in keys if key)
+    return tuple(key for key, _ in _keyed_words(text))
 
 
 def surface_tokens(text: str) -> tuple[tuple[str, str], ...]:
@@ -151,8 +155,25 @@ def surface_tokens(text: str) -> tuple[tuple[str, str], ...]:
     The surface key keeps the spelling the lemma hides ("kryteria" -> "kryteri" beside the
     key "kryterium"), so a typo of an inflected form can still find its entry.
     """
-    pairs = ((key_of(word), stem(strip_diacritics(word))) for word in words(text))
-    return tuple((key, surface) for key, surface in pairs if key)
+    return tuple(
+        (key, key if word is None else stem(strip_diacritics(word)))
+        for key, word in _keyed_words(text)
+    )
+
+
+def _keyed_words(text: str) -> list[tuple[str, str | None]]:
+    """(key, written word) of every content word; None for a key no single word gives
+    ("dokiedy" for "do kiedy")."""
+    found: list[tuple[str, str | None]] = []
+    previous = ""
+    for word in words(text):
+        key = key_of(word)
+        if key == "kiedy" and previous in _SPAN_WORDS:
+            found.append((_SPAN_WORDS[previous], None))
+        if key:
+            found.append((key, word))
+        previous = word
+    return found
 
 
 @lru_cache(maxsize=65536)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,13 +159,21 @@ class SubstringRetriever:
         self.documents = list(documents)
         self.thresholds = thresholds
 
-    def search(self, query: str, *, limit: int = 3, topic_hint: str | None = None) -> SearchResult:
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 3,
+        topic_hint: str | None = None,
+        exclude: Collection[str] = (),
+    ) -> SearchResult:
         needle = query.casefold().strip()
         hits = [
             Candidate(document, 100.0)
             for document in self.documents
             if any(needle in text.casefold() for text in (document.title, *document.phrasings))
             and (topic_hint is None or document.topic == topic_hint)
+            and document.id not in exclude
         ]
         band = Band.ANSWER if hits else Band.DONT_KNOW
         return SearchResult(query=query, band=band, candidates=tuple(hits[:limit]))

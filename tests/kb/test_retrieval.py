@@ -7,9 +7,11 @@ from datetime import date
 import pytest
 
 from knowledge_base.documents import Band, Document, EntryStatus, Scope, Thresholds
-from knowledge_base.retrieval import MAX_QUERY_CHARS, Retriever
+from knowledge_base.retrieval import MAX_QUERY_CHARS, Retriever, decide_band
 
-THRESHOLDS = Thresholds(answer=78.0, suggest=50.0)
+THRESHOLDS = Thresholds(answer=78.0, suggest=50.0, confident=60.0, margin=10.0, tie=1.5)
+# Only the score bands: no margin rule, no near-tie rule.
+SCORE_ONLY = Thresholds(answer=78.0, suggest=50.0, confident=78.0, margin=0.0, tie=0.0)
 
 
 def doc(
@@ -21,6 +23,7 @@ def doc(
     topic: str = "nabor",
     scope: Scope = Scope.TORUN,
     answer: str = "Odpowiedź.",
+    call_code: str | None = None,
 ) -> Document:
     return Document(
         id=id_,
@@ -34,6 +37,7 @@ def doc(
         answer=answer,
         source="test",
         info_date=date(2023, 5, 9),
+        call_code=call_code,
     )
 
 
@@ -238,21 +242,137 @@ def test_topic_hint_breaks_a_tie_between_entries() -> None:
 
 def test_bands_follow_the_thresholds() -> None:
     query = "jaka jest maksymalna kwota"
-    strict = Retriever(DOCS, Thresholds(answer=99.5, suggest=99.0)).search(query)
-    middle = Retriever(DOCS, Thresholds(answer=99.5, suggest=1.0)).search(query)
-    lenient = Retriever(DOCS, Thresholds(answer=1.0, suggest=0.5)).search(query)
-    assert strict.best is not None
-    assert strict.best.score < 99.0
-    assert strict.band is Band.DONT_KNOW
-    assert middle.band is Band.SUGGEST
-    assert lenient.band is Band.ANSWER
+
+    def band(**cut_offs: float) -> Band:
+        return Retriever(DOCS, Thresholds(**cut_offs)).search(query).band
+
+    strict = Retriever(DOCS, Thresholds(answer=99.5, suggest=99.0, confident=99.5))
+    best = strict.search(query).best
+    assert best is not None
+    assert best.score < 99.0
+    assert band(answer=99.5, suggest=99.0, confident=99.5) is Band.DONT_KNOW
+    assert band(answer=99.5, suggest=1.0, confident=99.5) is Band.SUGGEST
+    assert band(answer=1.0, suggest=0.5, confident=1.0, margin=0.0, tie=0.0) is Band.ANSWER
+    # The margin rule alone answers it (it leads the other entries by far) ...
+    assert band(answer=99.5, suggest=1.0, confident=1.0, margin=10.0) is Band.ANSWER
+    # ... unless the lead asked for is larger than the one it has.
+    assert band(answer=99.5, suggest=1.0, confident=1.0, margin=99.0) is Band.SUGGEST
 
 
 def test_band_of_uses_inclusive_cut_offs(retriever: Retriever) -> None:
-    assert retriever.band_of(THRESHOLDS.answer) is Band.ANSWER
-    assert retriever.band_of(THRESHOLDS.answer - 0.01) is Band.SUGGEST
-    assert retriever.band_of(THRESHOLDS.suggest) is Band.SUGGEST
-    assert retriever.band_of(THRESHOLDS.suggest - 0.01) is Band.DONT_KNOW
+    t = THRESHOLDS
+    assert retriever.band_of(t.answer, t.tie) is Band.ANSWER
+    assert retriever.band_of(t.answer - 0.01, t.margin - 0.01) is Band.SUGGEST
+    assert retriever.band_of(t.confident, t.margin) is Band.ANSWER
+    assert retriever.band_of(t.confident - 0.01, 100.0) is Band.SUGGEST
+    assert retriever.band_of(t.suggest, 100.0) is Band.SUGGEST
+    assert retriever.band_of(t.suggest - 0.01, 100.0) is Band.DONT_KNOW
+
+
+@pytest.mark.parametrize(
+    ("best", "lead", "generic", "band"),
+    [
+        (100.0, 50.0, False, Band.ANSWER),  # a clear winner
+        (80.0, 1.5, False, Band.ANSWER),  # above `answer`, lead >= `tie`
+        (80.0, 1.49, False, Band.SUGGEST),  # near-equal candidates: the user picks
+        (100.0, 0.0, False, Band.SUGGEST),  # two perfect matches: the user picks
+        (65.0, 10.0, False, Band.ANSWER),  # confident, with the margin
+        (65.0, 9.99, False, Band.SUGGEST),  # confident, without the margin
+        (59.99, 40.0, False, Band.SUGGEST),  # below `confident`: no lead is enough
+        (49.99, 40.0, False, Band.DONT_KNOW),
+        (100.0, 50.0, True, Band.SUGGEST),  # common words only: never answered
+        (49.99, 50.0, True, Band.DONT_KNOW),
+    ],
+)
+def test_margin_rule(best: float, lead: float, generic: bool, band: Band) -> None:
+    assert decide_band(THRESHOLDS, best, lead, generic=generic) is band
+
+
+def test_default_thresholds_keep_their_order() -> None:
+    t = Thresholds()
+    assert t.suggest <= t.confident <= t.answer
+    assert 0.0 <= t.tie <= t.margin
+
+
+SIBLINGS = (
+    doc(
+        "k2018-terminy",
+        "Kiedy był konkurs grantowy 1/G/2018?",
+        ("terminy konkursu 1/G/2018", "od kiedy do kiedy trwał konkurs 2018", "daty naboru 2018"),
+        ("1/G/2018", "termin"),
+        topic="terminy",
+        call_code="1/G/2018",
+    ),
+    doc(
+        "k2018-kwoty",
+        "Jaka była pula konkursu grantowego 1/G/2018?",
+        ("pula konkursu 1/G/2018", "ile pieniędzy było w konkursie 2018", "wysokość grantu 2018"),
+        ("1/G/2018", "pula"),
+        topic="kwoty",
+        call_code="1/G/2018",
+    ),
+    doc(
+        "inny",
+        "Jak złożyć protest od wyniku oceny?",
+        ("odwołanie od oceny wniosku", "ile dni mam na protest", "gdzie złożyć protest"),
+        ("protest",),
+        topic="protest",
+    ),
+)
+
+
+def test_siblings_that_the_query_does_not_tell_apart_are_suggested() -> None:
+    retriever = Retriever(SIBLINGS, THRESHOLDS)
+    ranking = retriever.rank("konkurs grantowy 1/G/2018")
+    assert {c.document.id for c in ranking.candidates[:2]} == {"k2018-terminy", "k2018-kwoty"}
+    assert ranking.lead < THRESHOLDS.margin
+    assert retriever.search("konkurs grantowy 1/G/2018").band is Band.SUGGEST
+
+
+def test_the_distinguishing_word_picks_the_sibling() -> None:
+    retriever = Retriever(SIBLINGS, THRESHOLDS)
+    assert best_id(retriever, "kiedy był konkurs 1/G/2018") == "k2018-terminy"
+    assert best_id(retriever, "jaka była pula w 1/G/2018") == "k2018-kwoty"
+
+
+@pytest.mark.parametrize(
+    ("hint", "expected"), [("terminy", "k2018-terminy"), ("kwoty", "k2018-kwoty")]
+)
+def test_topic_hint_breaks_a_tie_between_siblings(hint: str, expected: str) -> None:
+    # ask_deadline -> "terminy", ask_amount -> "kwoty": the NLU intent says which sibling.
+    retriever = Retriever(SIBLINGS, THRESHOLDS)
+    plain = retriever.rank("konkurs grantowy 1/G/2018")
+    hinted = retriever.rank("konkurs grantowy 1/G/2018", topic_hint=hint)
+    assert hinted.candidates[0].document.id == expected
+    assert hinted.candidates[1].document.id != expected
+    assert hinted.lead > plain.lead or plain.candidates[0].document.id != expected
+    assert hinted.lead >= THRESHOLDS.tie
+    # Both score above `answer`: without the hint the user picks, with it the answer comes.
+    assert plain.best >= THRESHOLDS.answer
+    assert retriever.search("konkurs grantowy 1/G/2018").band is Band.SUGGEST
+    assert retriever.search("konkurs grantowy 1/G/2018", topic_hint=hint).band is Band.ANSWER
+
+
+def test_the_lead_is_over_the_second_entry_even_when_only_one_is_returned() -> None:
+    retriever = Retriever(SIBLINGS, THRESHOLDS)
+    full = retriever.rank("konkurs grantowy 1/G/2018", limit=3)
+    one = retriever.rank("konkurs grantowy 1/G/2018", limit=1)
+    assert len(one.candidates) == 1
+    assert one.lead == full.lead == round(full.candidates[0].score - full.candidates[1].score, 2)
+    assert retriever.search("konkurs grantowy 1/G/2018", limit=1).band is Band.SUGGEST
+
+
+@pytest.mark.parametrize("query", ["wniosek", "nabór", "nabor wniosek", "kiedy wniosek"])
+def test_common_words_are_never_answered_even_by_a_wide_margin(query: str) -> None:
+    lenient = Thresholds(answer=1.0, suggest=0.5, confident=0.5, margin=0.0, tie=0.0)
+    ranking = Retriever(DOCS, lenient).rank(query)
+    assert ranking.generic
+    assert Retriever(DOCS, lenient).search(query).band is Band.SUGGEST
+
+
+def test_a_specific_question_of_common_words_is_not_generic(retriever: Retriever) -> None:
+    # Three known keys besides the question word make a question, not a topic.
+    assert not retriever.rank("kto może złożyć wniosek w naborze").generic
 
 
 def test_example_from_another_lgd_yields_to_the_torun_entry() -> None:
@@ -308,3 +428,12 @@ def test_an_index_of_ten_thousand_entries_builds_and_answers() -> None:
     assert best_id(retriever, "do kiedy mozna skladac wnioski") == "termin"
     assert best_id(retriever, "pytanie17 o temat17") is not None
     assert retriever.search("przepis na pierogi").band is Band.DONT_KNOW
+
+
+def test_an_excluded_entry_is_neither_a_candidate_nor_a_rival() -> None:
+    # A follow-up searched with the previous answer's title asks for something else.
+    retriever = Retriever(SIBLINGS, THRESHOLDS)
+    result = retriever.search("konkurs grantowy 1/G/2018", exclude={"k2018-kwoty"})
+    assert [c.document.id for c in result.candidates][:1] == ["k2018-terminy"]
+    assert "k2018-kwoty" not in {c.document.id for c in result.candidates}
+    assert result.band is Band.ANSWER

@@ -91,3 +91,20 @@ def test_surface_tokens_keep_the_written_spelling_beside_the_lemma() -> None:
     pairs = surface_tokens("kryteria oceny")
     assert [key for key, _ in pairs] == list(tokens("kryteria oceny"))
     assert pairs[0][1] == "kryteri"
+
+
+def test_until_when_and_since_when_get_keys_of_their_own() -> None:
+    deadline = tokens("Do kiedy można składać wnioski?")
+    start = tokens("od kiedy działa LGD")
+    assert deadline[:2] == ("dokiedy", "kiedy")
+    assert start[:2] == ("odkiedy", "kiedy")
+    assert {"dokiedy", "odkiedy"} <= QUESTION_WORDS
+    assert "dokiedy" not in tokens("kiedy mija termin")
+    assert tokens("do kiedy") == tokens("DO KIEDY?")
+
+
+def test_sometime_is_a_stop_word_and_other_is_not() -> None:
+    # "kiedyś" would otherwise be read as a typo of "kiedy"; "inne LGD" names examples.
+    assert tokens("lgd już kiedyś finansowała") == tokens("lgd finansowała")
+    assert tokens("nabory w innych lgd") == ("nabor", "inn", "lgd")
+    assert tokens("inne") == tokens("innej") == ("inn",)

@@ -1,0 +1,200 @@
+"""The knowledge-base actions: answer with source, suggest, admit not knowing, follow-ups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions.knowledge import (
+    ActionAnswerKb,
+    ActionChooseEntry,
+    ActionOutOfScope,
+    ActionRecordFeedback,
+)
+from actions.services import ActionServices
+from knowledge_base.models import Feedback, UnansweredQuestion
+from tests.actions.conftest import TrackerFactory
+
+pytestmark = pytest.mark.usefixtures("services")
+
+
+def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def payloads(dispatcher: CollectingDispatcher) -> list[str]:
+    return [b["payload"] for m in dispatcher.messages for b in m.get("buttons") or []]
+
+
+def text_of(dispatcher: CollectingDispatcher) -> str:
+    return "\n".join(m.get("text") or "" for m in dispatcher.messages)
+
+
+async def test_answer_carries_source_date_and_feedback_buttons(
+    tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    events = await ActionAnswerKb().run(
+        dispatcher, tracker_for("co musi zawierać protest?", "ask_protest"), domain
+    )
+    slots = slots_of(events)
+    assert slots["kb_band"] == "answered"
+    assert slots["last_entry"].startswith("ogolne-protest")
+    assert "Źródło: http://ziemiachelmonskiego.pl/pl/protest/" in text_of(dispatcher)
+    assert "stan informacji:" in text_of(dispatcher)
+    assert any(p.startswith("/feedback") for p in payloads(dispatcher))
+    assert slots["handoff_offered"] is False
+
+
+async def test_known_unknown_says_so_and_offers_the_coordinator(
+    tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    events = await ActionAnswerKb().run(
+        dispatcher,
+        tracker_for(
+            "jaki jest termin składania wniosków w naborze pilotażowym w Toruniu?", "ask_deadline"
+        ),
+        domain,
+    )
+    slots = slots_of(events)
+    assert slots["kb_band"] == "unknown"
+    assert slots["last_entry"] == "torun-2023-termin"
+    assert slots["handoff_offered"] is True
+    assert "/affirm" in payloads(dispatcher)
+    assert "Termin naboru nie jest jeszcze znany." in text_of(dispatcher)
+
+
+async def test_close_candidates_are_offered_as_suggestions(
+    tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    """2018 and 2023 Toruń calls both fit "do kiedy trwa nabór w Toruniu": ask, do not guess."""
+    events = await ActionAnswerKb().run(
+        dispatcher,
+        tracker_for("do kiedy trwa nabór wniosków na pilotaż w Toruniu?", "ask_deadline"),
+        domain,
+    )
+    assert slots_of(events)["kb_band"] == "suggested"
+    assert "Czy chodziło o" in text_of(dispatcher)
+    choices = [p for p in payloads(dispatcher) if p.startswith("/choose_entry")]
+    assert '/choose_entry{"entry_id":"torun-2023-termin"}' in choices
+    assert choices[-1] == '/choose_entry{"entry_id":"none"}'
+
+
+async def test_question_outside_the_base_is_not_guessed(
+    tracker_for: TrackerFactory,
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
+    kb_sessions: sessionmaker[Session],
+) -> None:
+    with kb_sessions() as session:
+        before = session.scalar(select(func.count()).select_from(UnansweredQuestion))
+    events = await ActionAnswerKb().run(
+        dispatcher, tracker_for("czy mogę kupić samochód dostawczy z grantu w Gdańsku?"), domain
+    )
+    assert slots_of(events)["kb_band"] == "dont_know"
+    assert slots_of(events)["misunderstandings"] == 1.0
+    assert "nie chcę zgadywać" in text_of(dispatcher)
+    assert "/affirm" in payloads(dispatcher)
+    with kb_sessions() as session:
+        after = session.scalar(select(func.count()).select_from(UnansweredQuestion))
+    assert after == (before or 0) + 1
+
+
+async def test_second_miss_in_a_row_presses_for_the_coordinator(
+    tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    events = await ActionAnswerKb().run(
+        dispatcher,
+        tracker_for("czy mogę kupić samochód dostawczy z grantu w Gdańsku?", misunderstandings=1.0),
+        domain,
+    )
+    assert slots_of(events)["misunderstandings"] == 2.0
+    assert "koordynator" in text_of(dispatcher)
+    assert "Wciąż nie mam" in text_of(dispatcher)
+
+
+async def test_follow_up_uses_the_previous_answer(
+    tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    events = await ActionAnswerKb().run(
+        dispatcher,
+        tracker_for("a ile mam na to czasu?", "ask_deadline", last_entry="ogolne-protest-tresc"),
+        domain,
+    )
+    assert slots_of(events)["last_entry"] == "ogolne-protest-termin"
+    assert "7 dni" in text_of(dispatcher)
+
+
+async def test_choosing_a_suggestion_answers_it(
+    tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    tracker = tracker_for(
+        '/choose_entry{"entry_id":"ogolne-vat"}',
+        "choose_entry",
+        entities=[{"entity": "entry_id", "value": "ogolne-vat"}],
+    )
+    events = await ActionChooseEntry().run(dispatcher, tracker, domain)
+    assert slots_of(events)["last_entry"] == "ogolne-vat"
+    assert "VAT" in text_of(dispatcher)
+
+
+async def test_none_of_the_suggestions_offers_the_coordinator(
+    tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    tracker = tracker_for(
+        '/choose_entry{"entry_id":"none"}',
+        "choose_entry",
+        entities=[{"entity": "entry_id", "value": "none"}],
+    )
+    events = await ActionChooseEntry().run(dispatcher, tracker, domain)
+    assert slots_of(events)["kb_band"] == "dont_know"
+    assert "/affirm" in payloads(dispatcher)
+
+
+async def test_feedback_is_stored_for_the_staff(
+    tracker_for: TrackerFactory,
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
+    kb_sessions: sessionmaker[Session],
+) -> None:
+    tracker = tracker_for(
+        "nieprzydatne",
+        "feedback",
+        entities=[{"entity": "verdict", "value": "not_useful"}],
+        last_entry="ogolne-vat",
+        sender_id="feedback-user",
+    )
+    await ActionRecordFeedback().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_feedback_sorry"
+    with kb_sessions() as session:
+        rows = session.scalars(select(Feedback).where(Feedback.entry_id == "ogolne-vat")).all()
+    assert [r.useful for r in rows] == [False]
+    assert all("feedback-user" not in str(r.sender_hash) for r in rows)
+
+
+async def test_off_topic_gets_the_refusal(
+    tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    events = await ActionOutOfScope().run(
+        dispatcher, tracker_for("jaka będzie jutro pogoda?", "out_of_scope"), domain
+    )
+    assert dispatcher.messages[0]["response"] == "utter_out_of_scope"
+    assert slots_of(events) == {"misunderstandings": 0.0}
+
+
+async def test_gibberish_twice_in_a_row_offers_the_coordinator(
+    tracker_for: TrackerFactory, domain: dict[str, Any], services: ActionServices
+) -> None:
+    first = CollectingDispatcher()
+    events = await ActionOutOfScope().run(first, tracker_for("asdfgh", "out_of_scope"), domain)
+    assert "Nie rozumiem" in first.messages[0]["text"]
+    assert slots_of(events)["misunderstandings"] == 1.0
+    second = CollectingDispatcher()
+    events = await ActionOutOfScope().run(
+        second, tracker_for("qwerty jjj", "out_of_scope", misunderstandings=1.0), domain
+    )
+    assert slots_of(events)["kb_band"] == "dont_know"
+    assert "/affirm" in [b["payload"] for b in second.messages[0]["buttons"]]
