@@ -277,6 +277,11 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--topic", default=None, help="podpowiedź tematu, np. terminy")
     check = command("check", _check, "sprawdź źródła, aktualność, duplikaty i statusy naborów")
     check.add_argument("--today", type=_iso_date, default=None, help="data odniesienia")
+    # Staff accounts of the admin panel live beside the content; imported late so the
+    # content commands do not depend on the web layer.
+    from bot.admin.users_cli import register as register_users
+
+    register_users(commands)
     return parser
 
 

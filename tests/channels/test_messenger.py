@@ -1,6 +1,6 @@
 """The Messenger webhook end to end over real HTTP: signed Meta payloads in, Send API calls out.
 
-The app (create_app + the Messenger router) is served by uvicorn in the test's event loop, so
+The Messenger router is served by uvicorn in the test's event loop, so
 `router.drain()` can be awaited; the Graph side is the fake Graph API in its own thread.
 """
 
@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from bot.assistant import (
     UNAVAILABLE_TEXT,
@@ -38,7 +39,6 @@ from bot.channels.messenger.handler import (
 )
 from bot.channels.messenger.signature import sign
 from bot.settings import Settings, load_settings
-from bot.web.app import create_app
 from tests.fakes.graph_api import FakeGraphApi
 
 APP_SECRET = "test-app-secret"
@@ -133,7 +133,7 @@ async def serve_bot(
     async with httpx.AsyncClient() as graph_http:
         client = GraphClient.from_settings(settings, graph_http, timeout_s=5.0)
         router = messenger_router(settings, assistant, client, **router_kwargs)
-        app = create_app(settings, assistant=assistant)
+        app = FastAPI()  # the router alone; create_app's wiring is tested in tests/e2e
         app.include_router(router)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
