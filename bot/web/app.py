@@ -128,6 +128,12 @@ def create_app(
                 handoff_db=handoff.db if handoff else None,
             )
         )
-    app.include_router(chat_router(engine_assistant, timeout_s=settings.rasa_timeout_s + 2))
+    app.include_router(
+        chat_router(
+            engine_assistant,
+            timeout_s=settings.rasa_timeout_s + 2,
+            updates_path="/api/chat/updates" if handoff is not None else None,
+        )
+    )
     mount_static(app)
     return app

@@ -55,11 +55,15 @@ def too_long_text(max_chars: int) -> str:
 
 
 def chat_router(
-    assistant: Assistant, *, max_chars: int = MAX_CHARS, timeout_s: float = TIMEOUT_S
+    assistant: Assistant,
+    *,
+    max_chars: int = MAX_CHARS,
+    timeout_s: float = TIMEOUT_S,
+    updates_path: str | None = None,
 ) -> APIRouter:
     """The chat page and API; the static files it needs come from :func:`mount_static`."""
     router = APIRouter()
-    page = _render_page(max_chars)
+    page = _render_page(max_chars, updates_path)
     max_body = max_chars * BYTES_PER_CHAR + ENVELOPE_BYTES
 
     @router.get("/", response_class=HTMLResponse, include_in_schema=False, name="web_chat_page")
@@ -83,12 +87,15 @@ def mount_static(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
 
-def _render_page(max_chars: int) -> str:
+def _render_page(max_chars: int, updates_path: str | None = None) -> str:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(["html"])
     )
     return env.get_template("chat.html").render(
-        max_chars=max_chars, empty_text=EMPTY_TEXT, too_long_text=too_long_text(max_chars)
+        max_chars=max_chars,
+        empty_text=EMPTY_TEXT,
+        too_long_text=too_long_text(max_chars),
+        updates_path=updates_path or "",
     )
 
 

@@ -252,6 +252,31 @@
     if (errorBox.textContent) showError("");
   });
 
+  // Coordinator replies (hand-off) arrive later, outside any request: poll for them.
+  const updatesPath = form.dataset.updatesPath;
+  const POLL_MS = 5000;
+  let lastUpdateId = 0;
+
+  async function pollUpdates() {
+    try {
+      const query = `session=${encodeURIComponent(sessionId())}&after=${lastUpdateId}`;
+      const response = await fetch(`${updatesPath}?${query}`, {
+        headers: { Accept: "application/json" },
+        cache: "no-store",
+      });
+      if (response.ok) {
+        const data = await response.json();
+        if (Array.isArray(data.messages) && data.messages.length) renderReplies(data.messages);
+        if (Number.isInteger(data.last_id)) lastUpdateId = Math.max(lastUpdateId, data.last_id);
+      }
+    } catch (error) {
+      // Offline for a moment: the next poll catches up, nothing is lost on the server.
+    }
+    window.setTimeout(pollUpdates, POLL_MS);
+  }
+
+  if (updatesPath) pollUpdates();
+
   form.dataset.ready = "true";
   if (finePointer) input.focus();
 })();
