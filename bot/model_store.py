@@ -18,7 +18,8 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 TRAINING_INPUTS = ("config.yml", "nlu/domain.yml", "requirements/rasa.lock")
-TRAINING_GLOBS = ("nlu/data/**/*.yml", "nlu/components/**/*.py")
+TRAINING_GLOBS = ("nlu/data/**/*.yml",)
+COMPONENTS_DIR = "nlu/components"
 
 
 class TrainingError(Exception):
@@ -32,6 +33,17 @@ def _inputs(root: Path) -> Iterable[Path]:
             yield path
     for pattern in TRAINING_GLOBS:
         yield from sorted(root.glob(pattern))
+    yield from _components_in_config(root)
+
+
+def _components_in_config(root: Path) -> Iterable[Path]:
+    """Custom components the pipeline names (others, e.g. a tracker store, do not shape it)."""
+    config = (
+        (root / "config.yml").read_text(encoding="utf-8") if (root / "config.yml").exists() else ""
+    )
+    for path in sorted((root / COMPONENTS_DIR).glob("*.py")):
+        if f"components.{path.stem}." in config:
+            yield path
 
 
 def training_fingerprint(root: Path) -> str:
