@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import RestUser
+from tests.support.stack import RestUser
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +39,7 @@ def test_question_is_answered_from_the_knowledge_base_with_its_source(user: Rest
 
 def test_action_server_protocol_round_trip(user: RestUser) -> None:
     """Buttons from a rasa_sdk action reach the REST channel; its SlotSet events the tracker."""
-    replies = user.ask("jak złożyć protest od wyniku oceny")
+    replies = user.ask("co musi zawierać protest?")
     buttons = [b for r in replies for b in r.get("buttons") or []]
     assert any(b["payload"].startswith("/feedback") for b in buttons)
     events = user.tracker()["events"]

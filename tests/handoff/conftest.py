@@ -34,12 +34,6 @@ from tests.channels.conftest import (  # noqa: F401 - fixtures shared with the T
     telegram_api_server,
     telegram_settings,
 )
-from tests.e2e.conftest import (  # noqa: F401 - the Rasa stack, for test_rasa_e2e
-    e2e_actions,
-    e2e_database_url,
-    e2e_rasa,
-    rasa_model,
-)
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 COORDINATOR_CHAT = -1001555000111

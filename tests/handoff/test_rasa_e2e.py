@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from bot.handoff.db import Database
 from bot.handoff.models import HandoffRequest, OutboxMessage
-from tests.e2e.conftest import RestUser
 from tests.support.processes import RunningProcess
+from tests.support.stack import RestUser
 
 pytestmark = pytest.mark.e2e
 

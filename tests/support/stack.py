@@ -1,4 +1,5 @@
-"""The real stack for end-to-end tests: a seeded database, the action server and Rasa."""
+"""The real stack for end-to-end tests (a pytest plugin, see tests/conftest.py): a seeded
+database, the action server and Rasa, started once per test session."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
-from knowledge_base.seed import seed_if_empty
 
 from bot.model_store import ensure_model
 from bot.settings import REPO_ROOT
 from knowledge_base.db import make_engine, make_session_factory, migrate
+from knowledge_base.seed import seed_if_empty
 from tests.support.processes import RASA_BIN, RunningProcess, action_server, rasa_server
 
 
