@@ -212,6 +212,24 @@ class Supervisor:
                 process.wait(timeout=2)
 
 
+WARM_UP_SENDER = "launcher-warm-up"
+WARM_UP_QUESTION = "Do kiedy można składać wnioski?"
+
+
+def warm_up(rasa_url: str, timeout_s: float = 120.0) -> None:
+    """Ask one knowledge question so the first applicant does not wait for the action server
+    to load the Polish dictionary and build its index; then forget that conversation."""
+    try:
+        with httpx.Client(timeout=timeout_s) as client:
+            client.post(
+                f"{rasa_url}/webhooks/rest/webhook",
+                json={"sender": WARM_UP_SENDER, "message": WARM_UP_QUESTION},
+            )
+            client.put(f"{rasa_url}/conversations/{WARM_UP_SENDER}/tracker/events", json=[])
+    except httpx.HTTPError as exc:  # a slow first answer is not worth failing the start
+        logger.warning("warm-up failed: %s", type(exc).__name__)
+
+
 def _channel_status(settings: Settings) -> tuple[str, str]:
     web = f"http://{settings.bot_host}:{settings.bot_port}"
     if settings.telegram_enabled:
@@ -267,6 +285,7 @@ def run(settings: Settings, root: Path = REPO_ROOT) -> int:
         print("==> starting services", flush=True)
         supervisor.start()
         supervisor.wait_healthy()
+        warm_up(f"http://127.0.0.1:{settings.rasa_port}")
         print(f"    up in {time.monotonic() - started:.1f} s", flush=True)
         _print_banner(settings)
         return supervisor.watch()

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.launcher import warm_up
 from bot.model_store import ensure_model
 from bot.settings import REPO_ROOT
 from knowledge_base.db import make_engine, make_session_factory, migrate
@@ -49,6 +50,7 @@ def e2e_rasa(
     rasa_model: Path, e2e_actions: RunningProcess, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningProcess]:
     with rasa_server(rasa_model, e2e_actions.url, tmp_path_factory.mktemp("logs")) as proc:
+        warm_up(proc.url)  # as the launcher does: the first question loads the dictionary
         yield proc
 
 
