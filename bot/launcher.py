@@ -64,14 +64,13 @@ def check_port_free(host: str, port: int, setting: str) -> None:
 
 def prepare_database(settings: Settings) -> None:
     """Apply migrations and seed an empty knowledge base from knowledge_base/content."""
-    from knowledge_base.seed import seed_if_empty
-
     from knowledge_base.db import (
         DatabaseUnavailableError,
         make_engine,
         make_session_factory,
         migrate,
     )
+    from knowledge_base.seed import seed_if_empty
 
     try:
         migrate(settings.database_url)
