@@ -38,7 +38,7 @@ class RunningProcess:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def wait_until_healthy(proc: RunningProcess, health_path: str, timeout_s: float = 120.0) -> None:
+def wait_until_healthy(proc: RunningProcess, health_path: str, timeout_s: float = 300.0) -> None:
     """Poll the health endpoint (bounded); fail with the process log if it dies or times out."""
     deadline = time.monotonic() + timeout_s
     with httpx.Client(timeout=2.0) as client:
