@@ -9,7 +9,7 @@ from bot.assistant import BotReply
 
 
 class DeliveryError(Exception):
-    """Sending failed; `retryable` says whether trying again later may succeed (429, 5xx, timeout)."""
+    """Sending failed; `retryable`: trying again later may succeed (429, 5xx, timeout)."""
 
     def __init__(self, message: str, *, retryable: bool, retry_after_s: float | None = None):
         super().__init__(message)
