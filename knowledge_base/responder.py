@@ -8,15 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
 from enum import StrEnum
 
+from knowledge_base.calls import polish_date
 from knowledge_base.documents import Band, Document, Scope, SearchResult
-
-MONTHS_GENITIVE = (
-    "stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca",
-    "lipca", "sierpnia", "września", "października", "listopada", "grudnia",
-)  # fmt: skip
 
 HANDOFF_BUTTONS = (("Tak, przekaż koordynatorowi", "/affirm"), ("Nie, dziękuję", "/deny"))
 FEEDBACK_BUTTONS = (
@@ -67,11 +62,6 @@ class Reply:
     topic: str | None = None
     offers_handoff: bool = False
     candidates: tuple[str, ...] = field(default_factory=tuple)
-
-
-def polish_date(value: date) -> str:
-    """`9 maja 2023`."""
-    return f"{value.day} {MONTHS_GENITIVE[value.month - 1]} {value.year}"
 
 
 def source_line(document: Document) -> str:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from knowledge_base.calls import MONTHS_GENITIVE
+
 Clock = Callable[[], datetime]
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -26,10 +28,6 @@ WEEKDAY_NAMES = {
 WEEKDAY_ABBREVIATIONS = ("pon.", "wt.", "śr.", "czw.", "pt.", "sob.", "niedz.")
 WEEKDAY_ACCUSATIVE = (
     "w poniedziałek", "we wtorek", "w środę", "w czwartek", "w piątek", "w sobotę", "w niedzielę",
-)  # fmt: skip
-MONTHS_GENITIVE = (
-    "stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca",
-    "lipca", "sierpnia", "września", "października", "listopada", "grudnia",
 )  # fmt: skip
 
 _PART = re.compile(
