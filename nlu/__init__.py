@@ -1,0 +1,1 @@
+"""NLU training data and custom Rasa components of the assistant."""
