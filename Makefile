@@ -9,9 +9,10 @@ RASA := .venv-rasa/bin
 ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
 export ACTION_SERVER_URL
 PYTEST_ARGS ?=
+BENCH_LOAD_ARGS ?=
 
 .PHONY: help env run run-production train test check lint format typecheck validate pytest \
-        rasa-test eval bench lock browser-deps clean
+        rasa-test eval bench bench-load lock browser-deps clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -22,6 +23,9 @@ env:  ## create/refresh both virtual environments from the hashed locks (only wh
 
 run: env  ## run the assistant (embedded profile: SQLite, in-memory Rasa stores)
 	@$(APP)/python -m bot.launcher run
+
+run-production: env  ## run the production profile on this machine (PostgreSQL, Redis, nginx, 2 Rasa)
+	@$(APP)/python -m bot.production run
 
 train: env  ## train the Rasa model if its inputs changed
 	@$(APP)/python -m bot.launcher train
@@ -55,6 +59,9 @@ bench: env  ## retrieval benchmark (figures go to bench/README.md)
 
 browser-deps:  ## Debian chromium for the Playwright tests (installed once)
 	@scripts/ensure-chromium
+
+bench-load: env  ## load test: simulated applicants against plain Rasa, embedded and production
+	$(APP)/python bench/load.py $(BENCH_LOAD_ARGS)
 
 lock:  ## re-resolve both hashed locks from requirements/*.in
 	$$(scripts/ensure-uv) pip compile requirements/app.in --python-version 3.11 --generate-hashes --no-header -q -o requirements/app.lock

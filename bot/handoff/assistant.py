@@ -20,6 +20,7 @@ from bot.assistant import Assistant, BotReply
 from bot.handoff import texts
 from bot.handoff.db import Database
 from bot.handoff.service import HandoffService
+from bot.privacy import TrackerForgetter
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +32,18 @@ HANDOFF_PAYLOADS = frozenset({"/request_human", "/koordynator"})
 class HandoffAwareAssistant:
     """The Assistant protocol around another assistant (Rasa), see the module doc."""
 
-    def __init__(self, inner: Assistant, service: HandoffService, db: Database):
+    def __init__(
+        self,
+        inner: Assistant,
+        service: HandoffService,
+        db: Database,
+        *,
+        forget_tracker: TrackerForgetter | None = None,
+    ):
         self.inner = inner
         self.service = service
         self.db = db
+        self.forget_tracker = forget_tracker
 
     async def ask(
         self, sender_id: str, text: str, metadata: dict[str, Any] | None = None
@@ -44,6 +53,8 @@ class HandoffAwareAssistant:
             return [BotReply(text=await self.db.call(lambda s: self._status(s, sender_id)))]
         if command in DELETE_COMMANDS:
             await self.db.call(lambda s: self.service.delete_user_data(s, sender_id))
+            if self.forget_tracker is not None:
+                await self.forget_tracker(sender_id)
             return [BotReply(text=texts.DATA_DELETED_TEXT)]
         try:
             answer = await self.db.call(lambda s: self._while_open(s, sender_id, text))

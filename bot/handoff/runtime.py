@@ -33,6 +33,7 @@ from bot.handoff.outbox import Clock, OutboxWorker, RetryPolicy, utcnow
 from bot.handoff.reminders import ReminderJob
 from bot.handoff.service import HandoffService
 from bot.handoff.web_inbox import WebInbox, web_inbox_router
+from bot.privacy import TrackerForgetter, rasa_tracker_forgetter
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -50,12 +51,15 @@ class HandoffRuntime:
         worker: OutboxWorker,
         reminders: ReminderJob,
         web_inbox: WebInbox,
+        *,
+        forget_tracker: TrackerForgetter | None = None,
     ):
         self.db = db
         self.service = service
         self.worker = worker
         self.reminders = reminders
         self.web_inbox = web_inbox
+        self.forget_tracker = forget_tracker
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -84,15 +88,18 @@ class HandoffRuntime:
             after_minutes=settings.handoff_remind_after_minutes,
             interval_s=settings.handoff_reminder_interval_s,
         )
-        return cls(db, service, worker, reminders, web_inbox)
+        forget = rasa_tracker_forgetter(settings)
+        return cls(db, service, worker, reminders, web_inbox, forget_tracker=forget)
 
     def assistant(self, inner: Assistant) -> HandoffAwareAssistant:
         """`inner` (Rasa) wrapped so open requests go to the coordinator; give it to channels."""
-        return HandoffAwareAssistant(inner, self.service, self.db)
+        return HandoffAwareAssistant(
+            inner, self.service, self.db, forget_tracker=self.forget_tracker
+        )
 
     def commands(self) -> HandoffCommands:
         """`/status` and `/usun_dane` for `build_application(..., commands=...)`."""
-        return HandoffCommands(self.service, self.db)
+        return HandoffCommands(self.service, self.db, forget_tracker=self.forget_tracker)
 
     def router(self) -> APIRouter:
         return web_inbox_router(self.web_inbox, self.db)

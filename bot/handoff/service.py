@@ -33,6 +33,7 @@ from bot.handoff.models import (
 )
 from bot.handoff.office_hours import OfficeHours
 from bot.handoff.outbox import COORDINATOR, EMAIL, Clock, enqueue, rowcount, utcnow
+from bot.privacy import delete_kb_traces
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -225,7 +226,8 @@ class HandoffService:
         return texts.status_text(requests)
 
     def delete_user_data(self, session: Session, sender_id: str) -> DeletedData:
-        """Remove every row about `sender_id`: requests, messages, outbox, web inbox.
+        """Remove every row about `sender_id`: requests, messages, outbox, web inbox, and the
+        knowledge-base logs of the sender's hash (`bot.privacy.delete_kb_traces`).
 
         The coordinator is told which requests are gone, so the copies in their chat and
         mailbox can be removed too (the bot cannot delete those itself).
@@ -240,6 +242,7 @@ class HandoffService:
         )
         _count_deleted(session, delete(HandoffRequest).where(HandoffRequest.id.in_(ids)))
         outbox, web = _delete_deliveries(session, sender_id)
+        delete_kb_traces(session, sender_id)
         if numbers and self.coordinator_chat_id is not None:
             enqueue(
                 session,

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 
+from bot.admin.models import QuestionLog
+from bot.admin.queries import log_question
 from bot.assistant import BotReply, Button, ScriptedAssistant
 from bot.handoff.assistant import HandoffAwareAssistant
 from bot.handoff.commands import HandoffCommands
@@ -15,6 +19,8 @@ from bot.handoff.db import Database
 from bot.handoff.outbox import COORDINATOR
 from bot.handoff.service import HandoffService
 from bot.handoff.web_inbox import WebInbox, web_inbox_router
+from knowledge_base.answering import sender_hash
+from knowledge_base.models import Feedback, UnansweredQuestion
 from tests.handoff.conftest import ManualClock, make_worker, open_for, outbox_rows
 
 ANNA = "telegram:5123456789"
@@ -94,6 +100,42 @@ async def test_status_and_delete_work_on_every_channel(
     assert status.text.startswith("Twoje zgłoszenia do koordynatora:\n• Z-0001")
     assert deleted.text.startswith("Usunąłem dane zapisane w związku z tą rozmową")
     assert after.text == "Nie masz zgłoszeń do koordynatora."
+
+
+async def test_delete_removes_the_senders_kb_traces_and_rasa_tracker(
+    rasa: ScriptedAssistant, service: HandoffService, db: Database
+) -> None:
+    forgotten: list[str] = []
+
+    async def forget(sender_id: str) -> None:
+        forgotten.append(sender_id)
+
+    assistant = HandoffAwareAssistant(rasa, service, db, forget_tracker=forget)
+    other = "telegram:42"
+    at = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+    def traces(session: Any) -> None:
+        for sender in (ANNA, other):
+            hashed = sender_hash(sender)
+            log_question(session, sender_hash=hashed, outcome="answered", entry_id=None,
+                         topic=None, at=at)  # fmt: skip
+            session.add(Feedback(sender_hash=hashed, entry_id="x", useful=False, created_at=at))
+            session.add(UnansweredQuestion(text="Czy mogę?", normalised_text="czy moge",
+                                           sender_hash=hashed, reason="dont_know",
+                                           entry_id=None, created_at=at))  # fmt: skip
+
+    await db.call(traces)
+
+    [deleted] = await assistant.ask(ANNA, "/usun_dane")
+
+    def left(session: Any) -> set[str]:
+        rows = [*session.scalars(select(QuestionLog)), *session.scalars(select(Feedback)),
+                *session.scalars(select(UnansweredQuestion))]  # fmt: skip
+        return {row.sender_hash for row in rows}
+
+    assert deleted.text.startswith("Usunąłem dane")
+    assert forgotten == [ANNA]
+    assert await db.call(left) == {sender_hash(other)}
 
 
 async def test_a_broken_database_does_not_silence_the_faq(
