@@ -5,9 +5,13 @@ Nothing is read at import time: call :func:`load_settings` from ``main()`` or a 
 
 from __future__ import annotations
 
+import io
+import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
+from dotenv.parser import parse_stream
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -106,8 +110,64 @@ class Settings(BaseSettings):
         )
 
 
+_NEWLINE = re.compile(r"\r\n|\n|\r")
+
+
+def _read_env_file(path: Path) -> dict[str, int]:
+    """The line of each name set in an env file; a line python-dotenv would skip silently
+    (no `=`, an unclosed quote, a stray word) is a SettingsError naming the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SettingsError(
+            f"invalid {path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset "
+            f"{exc.start}); save it as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise SettingsError(f"cannot read {path}: {exc.strerror}") from None
+    lines: dict[str, int] = {}
+    for binding in parse_stream(io.StringIO(text)):
+        # A binding starts after the previous one, so it may begin with blank lines.
+        source = binding.original.string
+        blank = source[: len(source) - len(source.lstrip())]
+        line = binding.original.line + len(_NEWLINE.findall(blank))
+        if binding.error:
+            # Name only the first word: the rest of the line may be a secret.
+            word = re.match(r"\s*(?:export\s+)?([^\s=#]+)", binding.original.string)
+            what = f" ({word.group(1)} …)" if word else ""
+            raise SettingsError(
+                f"invalid line in {path}, line {line}{what}: expected NAME=value "
+                "(check for a missing '=' or an unclosed quote)"
+            )
+        if binding.key is None:  # blank lines and comments
+            continue
+        if binding.value is None:
+            raise SettingsError(
+                f"invalid line in {path}, line {line}: {binding.key} has no '='; "
+                f"write {binding.key}=value or delete the line"
+            )
+        lines[binding.key.lower()] = line  # the last one wins, as in python-dotenv
+    return lines
+
+
+def _origin(name: str, env_lines: dict[str, int], env_path: Path | None) -> str:
+    """Where the value of setting `name` came from, as a suffix for an error message."""
+    if any(key.lower() == name for key in os.environ):  # the environment beats the file
+        return f" (environment variable {name.upper()})"
+    if env_path is not None and name in env_lines:
+        return f" ({env_path}, line {env_lines[name]})"
+    return ""
+
+
 def load_settings(env_file: str | Path | None = ".env", **overrides: object) -> Settings:
-    """Build settings from the environment (and `env_file`); raise SettingsError on bad values."""
+    """Build settings from the environment (and `env_file`); raise SettingsError on bad values.
+
+    Every message is one line naming the setting and where its value came from (the
+    environment variable, or the file and line)."""
+    env_path = Path(env_file).expanduser() if env_file is not None else None
+    if env_path is not None and not env_path.is_file():
+        env_path = None  # an absent file is fine: every setting has a default
+    env_lines = _read_env_file(env_path) if env_path is not None else {}
     try:
         # pydantic-settings takes the env file as a private init argument.
         factory: Any = Settings
@@ -115,10 +175,14 @@ def load_settings(env_file: str | Path | None = ".env", **overrides: object) -> 
         return settings
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "settings"
-        raise SettingsError(
-            f"invalid setting {field.upper()}: {first['msg']} (check .env or the environment)"
-        ) from None
+        field = ".".join(str(p) for p in first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        if not field:  # a rule across settings (the message names them)
+            raise SettingsError(
+                f"invalid settings: {message} (check .env or the environment)"
+            ) from None
+        origin = "" if field in overrides else _origin(field, env_lines, env_path)
+        raise SettingsError(f"invalid setting {field.upper()}: {message}{origin}") from None
 
 
 def kb_thresholds(settings: Settings) -> Thresholds:

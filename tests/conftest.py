@@ -1,10 +1,9 @@
-"""Shared fixtures: the real Rasa stack is defined once, so every suite reuses one instance."""
+"""Shared hooks. The real Rasa stack (tests/support/stack.py) is defined once, so every suite
+reuses one instance; it is registered in the root conftest.py, where `pytest_plugins` works."""
 
 from __future__ import annotations
 
 import pytest
-
-pytest_plugins = ["tests.support.stack"]
 
 E2E_TIMEOUT_S = 600  # the first e2e test also waits for Rasa to load its model
 
