@@ -30,7 +30,7 @@ run-production: env  ## run the production profile on this machine (PostgreSQL, 
 train: env  ## train the Rasa model if its inputs changed
 	@$(APP)/python -m bot.launcher train
 
-test: env browser-deps check train pytest  ## everything CI runs
+test: env browser-deps check train rasa-test pytest  ## everything CI runs
 
 check: lint typecheck validate  ## static checks
 
@@ -47,6 +47,13 @@ typecheck:  ## mypy (strict) on the application code
 
 validate:  ## rasa data validate
 	$(RASA)/rasa data validate --domain nlu/domain.yml --data nlu/data --config config.yml --fail-on-warnings 2>&1 | tail -n 25; exit $${PIPESTATUS[0]}
+
+rasa-test: env  ## test conversations for every flow (tests/stories) against the trained model
+	@model=$$($(APP)/python -m bot.launcher train | tail -n 1 | sed 's/^[^:]*: //'); \
+	$(RASA)/rasa test core --model "$$model" --stories tests/stories --out var/rasa-test \
+	    --no-plot --fail-on-prediction-errors > var/rasa-test.log 2>&1 \
+	  && echo "rasa test: every test conversation predicted as written ($$model)" \
+	  || { grep -v Warning var/rasa-test.log | tail -n 40; echo "rasa test failed: see var/rasa-test/failed_test_stories.yml"; exit 1; }
 
 pytest:  ## unit, integration, end-to-end and browser tests
 	$(APP)/pytest -q $(PYTEST_ARGS)
