@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 BENCH_LOAD_ARGS ?=
 
 .PHONY: help env run run-production train test check lint format typecheck validate pytest \
-        rasa-test eval bench bench-load lock browser-deps clean
+        rasa-test nlu-cv eval bench bench-load lock browser-deps clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -54,6 +54,10 @@ rasa-test: env  ## test conversations for every flow (tests/stories) against the
 	    --no-plot --fail-on-prediction-errors > var/rasa-test.log 2>&1 \
 	  && echo "rasa test: every test conversation predicted as written ($$model)" \
 	  || { grep -v Warning var/rasa-test.log | tail -n 40; echo "rasa test failed: see var/rasa-test/failed_test_stories.yml"; exit 1; }
+
+nlu-cv:  ## 5-fold cross-validation of the NLU model (report: bench/nlu_cross_validation.md)
+	$(RASA)/rasa test nlu --config config.yml --nlu nlu/data --cross-validation --folds 5 \
+	    --out var/nlu-cv 2>&1 | grep -E "(train|test) (Accuracy|F1)"
 
 pytest:  ## unit, integration, end-to-end and browser tests
 	$(APP)/pytest -q $(PYTEST_ARGS)
