@@ -12,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, select, text
 
 from knowledge_base.db import (
+    SCHEMA_HEAD,
     DatabaseUnavailableError,
     SchemaOutdatedError,
     ensure_schema_current,
@@ -76,6 +77,10 @@ def test_migrate_is_idempotent_and_starts_at_revision_zero(migrated_url: str) ->
         assert current == head_revision()
     finally:
         engine.dispose()
+
+
+def test_schema_head_constant_is_the_newest_migration() -> None:
+    assert head_revision() == SCHEMA_HEAD
 
 
 def test_sqlite_engine_creates_directory_and_sets_pragmas(tmp_path: Path) -> None:
