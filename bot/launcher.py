@@ -36,6 +36,10 @@ class LaunchError(Exception):
     """Something prevents start-up; the message is one clear line for the user."""
 
 
+class StartAbortedError(Exception):
+    """Ctrl-C or SIGTERM arrived while the services were still starting."""
+
+
 @dataclass
 class Service:
     """A child process and how to tell that it is ready."""
@@ -127,6 +131,7 @@ class Supervisor:
         self.log_dir = log_dir
         self.root = root
         self._stopping = False
+        self._watching = False
 
     def start(self) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -179,6 +184,7 @@ class Supervisor:
 
     def watch(self) -> int:
         """Block until a signal arrives or a child dies; return the exit code."""
+        self._watching = True
         while not self._stopping:
             for service in self.services:
                 assert service.process is not None
@@ -192,7 +198,11 @@ class Supervisor:
         return 0
 
     def request_stop(self, signum: int, _frame: FrameType | None) -> None:
+        """Signal handler: `watch` returns; during start-up (health checks, warm-up) the
+        start is abandoned at once, so a stop never waits for a slow first answer."""
         self._stopping = True
+        if not self._watching:
+            raise StartAbortedError
 
     def stop(self) -> None:
         """SIGTERM every child (web first, Rasa last), then SIGKILL what is left after the grace."""
@@ -288,6 +298,8 @@ def run(settings: Settings, root: Path = REPO_ROOT) -> int:
         print(f"    up in {time.monotonic() - started:.1f} s", flush=True)
         _print_banner(settings)
         return supervisor.watch()
+    except StartAbortedError:
+        return 0
     finally:
         print("==> stopping", flush=True)
         supervisor.stop()

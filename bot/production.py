@@ -63,6 +63,7 @@ from sqlalchemy.exc import OperationalError
 from bot.launcher import (
     LaunchError,
     Service,
+    StartAbortedError,
     Supervisor,
     check_port_free,
     prepare_database,
@@ -638,6 +639,7 @@ class RestartingSupervisor(Supervisor):
             )
 
     def watch(self) -> int:
+        self._watching = True
         next_try: dict[str, float] = {}
         while not self._stopping:
             for service in self.services:
@@ -733,6 +735,8 @@ def run(settings: Settings, ps: ProductionSettings, root: Path = REPO_ROOT) -> i
         print(f"    up in {time.monotonic() - started:.1f} s", flush=True)
         _print_banner(settings, ps, layout)
         return supervisor.watch()
+    except StartAbortedError:
+        return 0
     finally:
         print("==> stopping", flush=True)
         supervisor.stop()
