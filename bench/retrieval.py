@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from knowledge_base import text  # noqa: E402
-from knowledge_base.context import contextual_query, is_follow_up  # noqa: E402
+from knowledge_base.context import resolve  # noqa: E402
 from knowledge_base.documents import (  # noqa: E402
     Band,
     Document,
@@ -461,6 +461,7 @@ class Outcome:
     lead: float
     generic: bool
     ranked_ids: tuple[str, ...]
+    best_unknown: bool = False
 
     @property
     def right_entry(self) -> bool:
@@ -480,6 +481,7 @@ def run_eval(retriever: Retriever, items: Sequence[EvalItem]) -> list[Outcome]:
                 lead=ranking.lead,
                 generic=ranking.generic,
                 ranked_ids=tuple(c.document.id for c in ranking.candidates),
+                best_unknown=best is not None and best.document.is_unknown,
             )
         )
     return outcomes
@@ -488,7 +490,13 @@ def run_eval(retriever: Retriever, items: Sequence[EvalItem]) -> list[Outcome]:
 def band_of(outcome: Outcome, thresholds: Thresholds) -> Band:
     if outcome.best_id is None:
         return Band.DONT_KNOW
-    return decide_band(thresholds, outcome.best_score, outcome.lead, generic=outcome.generic)
+    return decide_band(
+        thresholds,
+        outcome.best_score,
+        outcome.lead,
+        generic=outcome.generic,
+        unknown=outcome.best_unknown,
+    )
 
 
 def _is_correct(outcome: Outcome, thresholds: Thresholds) -> bool:
@@ -507,6 +515,19 @@ def _is_direct(outcome: Outcome, thresholds: Thresholds) -> bool:
     return band is Band.ANSWER and outcome.right_entry
 
 
+def _is_honest(outcome: Outcome, thresholds: Thresholds) -> bool:
+    """A question the base cannot answer (not in it, or a known unknown) got an honest reply
+    with the coordinator offered: "nie wiem", or the known unknown it asks about (for one not
+    in the base, any known unknown: it asserts no fact). As bench/eval_conversations.py judges.
+    """
+    band = band_of(outcome, thresholds)
+    if band is Band.DONT_KNOW:
+        return True
+    if band is not Band.ANSWER or not outcome.best_unknown:
+        return False
+    return outcome.item.expected is None or outcome.right_entry
+
+
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -519,6 +540,7 @@ def metrics_of(pairs: Sequence[tuple[Outcome, Thresholds]]) -> dict[str, Any]:
     answered = [o for (o, _), b in zip(pairs, bands, strict=True) if b is Band.ANSWER]
     dont_know = [o for (o, _), b in zip(pairs, bands, strict=True) if b is Band.DONT_KNOW]
     wrong = sum(not o.right_entry for o in answered)
+    cannot = [(o, t) for o, t in pairs if o.item.expected is None or o.item.kind == "unknown"]
     per_kind: dict[str, list[tuple[Outcome, Thresholds]]] = defaultdict(list)
     for pair in pairs:
         per_kind[pair[0].item.kind].append(pair)
@@ -549,6 +571,8 @@ def metrics_of(pairs: Sequence[tuple[Outcome, Thresholds]]) -> dict[str, Any]:
         "answer_band_rate": _share(len(answered), len(pairs)),
         "wrong_answers": wrong,
         "wrong_answer_rate": _share(wrong, len(answered)),
+        # Wrong answers that state a fact (not a known unknown's "not known yet").
+        "wrong_facts": sum(not o.right_entry and not o.best_unknown for o in answered),
         "suggest_rate": _share(bands.count(Band.SUGGEST), len(pairs)),
         "suggest_rate_answerable": _share(
             sum(band_of(o, t) is Band.SUGGEST for o, t in answerable), len(answerable)
@@ -556,6 +580,7 @@ def metrics_of(pairs: Sequence[tuple[Outcome, Thresholds]]) -> dict[str, Any]:
         "dont_know_recall": _share(
             sum(band_of(o, t) is Band.DONT_KNOW for o, t in unanswerable), len(unanswerable)
         ),
+        "honest_unknown": _share(sum(_is_honest(o, t) for o, t in cannot), len(cannot)),
         "dont_know_precision": _share(
             sum(o.item.expected is None for o in dont_know), len(dont_know)
         ),
@@ -783,39 +808,40 @@ def latency_queries(items: Sequence[EvalItem], documents: Sequence[Document]) ->
 
 
 def run_dialogues(
-    retriever: Retriever, dialogues: Sequence[Sequence[EvalItem | None]]
+    retriever: Retriever,
+    dialogues: Sequence[Sequence[EvalItem | None]],
+    documents: Sequence[Document] = (),
 ) -> list[Outcome]:
-    """Dialogue turns searched as the Answerer does: a follow-up ("a ile mam na to dni?")
-    is also searched with the title of the entry answered last, and the better result kept.
-    Turns that are not knowledge-base questions are skipped."""
+    """Dialogue turns searched as the Answerer does (knowledge_base.context.resolve): a
+    follow-up ("a ile mam na to dni?") is also searched in the context of the entry given
+    last (answered or a known unknown), and the better result kept. Turns that are not
+    knowledge-base questions are skipped; the previous entry stays until another is given."""
     outcomes: list[Outcome] = []
     for dialogue in dialogues:
-        last_title: str | None = None
-        last_topic: str | None = None
+        previous: Document | None = None
         for item in dialogue:
             if item is None:
                 continue
-            ranking = retriever.rank(item.text, limit=3, topic_hint=item.topic_hint)
-            if last_title is not None and is_follow_up(item.text):
-                enriched = retriever.rank(
-                    contextual_query(item.text, last_title),
-                    limit=3,
-                    topic_hint=item.topic_hint or last_topic,
-                )
-                if enriched.best >= ranking.best:
-                    ranking = enriched
-            best = ranking.candidates[0] if ranking.candidates else None
+            result = resolve(
+                retriever.search,
+                item.text,
+                topic_hint=item.topic_hint,
+                previous=previous,
+                documents=documents,
+            )
+            best = result.best
             outcome = Outcome(
                 item=item,
                 best_id=best.document.id if best else None,
-                best_score=ranking.best,
-                lead=ranking.lead,
-                generic=ranking.generic,
-                ranked_ids=tuple(c.document.id for c in ranking.candidates),
+                best_score=best.score if best else 0.0,
+                lead=result.lead,
+                generic=result.generic,
+                ranked_ids=tuple(c.document.id for c in result.candidates),
+                best_unknown=best is not None and best.document.is_unknown,
             )
             outcomes.append(outcome)
-            if best is not None and band_of(outcome, retriever.thresholds) is Band.ANSWER:
-                last_title, last_topic = best.document.title, best.document.topic
+            if best is not None and result.band is Band.ANSWER:
+                previous = best.document
     return outcomes
 
 
@@ -825,7 +851,7 @@ def held_out(documents: Sequence[Document], path: Path, thresholds: Thresholds) 
     messages, dialogues = load_conversations(path)
     plain, _ = load_conversations(path, hints=False)
     message_outcomes = run_eval(retriever, messages)
-    dialogue_outcomes = run_dialogues(retriever, dialogues)
+    dialogue_outcomes = run_dialogues(retriever, dialogues, documents)
     misses = [
         {
             "text": o.item.text,
@@ -844,7 +870,27 @@ def held_out(documents: Sequence[Document], path: Path, thresholds: Thresholds) 
         "messages": metrics(message_outcomes, thresholds),
         "messages_without_hint": metrics(run_eval(retriever, plain), thresholds),
         "dialogue_turns": metrics(dialogue_outcomes, thresholds),
+        "eval_mirror": eval_mirror(message_outcomes + dialogue_outcomes, thresholds),
         "misses": misses,
+    }
+
+
+def eval_mirror(outcomes: Sequence[Outcome], thresholds: Thresholds) -> dict[str, Any]:
+    """The two knowledge-base figures of `make eval` (bench/eval_conversations.py judge()),
+    over messages and dialogue turns together: answers given directly with the expected
+    entry, and unknowns (known unknowns and questions not in the base) answered honestly
+    with the coordinator offered. Off-topic messages are the NLU's part and left out."""
+    answers = [o for o in outcomes if o.item.kind == "answer"]
+    unknowns = [o for o in outcomes if o.item.kind in {"unknown", "dont_know"}]
+    right = sum(_is_direct(o, thresholds) for o in answers)
+    honest = sum(_is_honest(o, thresholds) for o in unknowns)
+    return {
+        "answer": {"hits": right, "total": len(answers), "rate": _share(right, len(answers))},
+        "dont_know": {
+            "hits": honest,
+            "total": len(unknowns),
+            "rate": _share(honest, len(unknowns)),
+        },
     }
 
 
@@ -917,9 +963,11 @@ _HEADLINE = (
     "answer_band_rate",
     "wrong_answers",
     "wrong_answer_rate",
+    "wrong_facts",
     "suggest_rate",
     "suggest_rate_answerable",
     "dont_know_recall",
+    "honest_unknown",
     "dont_know_precision",
 )
 
@@ -983,6 +1031,10 @@ def print_report(result: dict[str, Any]) -> None:
         for part in ("messages", "messages_without_hint", "dialogue_turns"):
             print(f"-- {part}")
             _print_metrics(ho[part])
+        mirror = ho["eval_mirror"]
+        print("-- as `make eval` judges (messages and dialogue turns)")
+        for name, row in mirror.items():
+            print(f"  {name:24} {row['rate']} ({row['hits']}/{row['total']})")
         _print_misses("held-out: not answered directly", ho["misses"])
     for row in result.get("latency", []):
         print(

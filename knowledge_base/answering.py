@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from knowledge_base.calls import describe_deadline
-from knowledge_base.context import contextual_query, is_follow_up
+from knowledge_base.context import is_follow_up, resolve
 from knowledge_base.documents import Band, SearchResult
 from knowledge_base.gibberish import is_gibberish
 from knowledge_base.responder import (
@@ -34,14 +34,6 @@ HANDOFF_FALLBACK = (
     "Twoje pytanie wymaga rozmowy z człowiekiem. Koordynator projektu (Fundacja Studio M6): "
     "Mariusz Godlejewski, Dyrektor Biura Projektów, tel. +48 786 020 704."
 )
-
-
-BAND_STRENGTH = {Band.ANSWER: 2, Band.SUGGEST: 1, Band.DONT_KNOW: 0}
-
-
-def _strength(result: SearchResult) -> tuple[int, float]:
-    """Prefer the better band, then the higher score (ties keep the first: the enriched one)."""
-    return BAND_STRENGTH[result.band], result.best.score if result.best else 0.0
 
 
 def sender_hash(sender_id: str) -> str:
@@ -135,20 +127,18 @@ class Answerer:
     def _search(
         self, text: str, *, topic_hint: str | None, last_entry_id: str | None
     ) -> SearchResult:
-        plain = self._knowledge.search(text, topic_hint=topic_hint)
-        if not last_entry_id or not is_follow_up(text):
-            return plain
-        previous = self._knowledge.get_document(last_entry_id)
+        previous = None
+        if last_entry_id and is_follow_up(text):
+            previous = self._knowledge.get_document(last_entry_id)
         if previous is None:
-            return plain
-        # "a ile mam na to czasu?" after a protest answer: the subject comes from that answer,
-        # and the answer itself was already given, so it is not a candidate again.
-        enriched = self._knowledge.search(
-            contextual_query(text, previous.title),
-            topic_hint=topic_hint or previous.topic,
-            exclude={last_entry_id},
+            return self._knowledge.search(text, topic_hint=topic_hint)
+        return resolve(
+            self._knowledge.search,
+            text,
+            topic_hint=topic_hint,
+            previous=previous,
+            documents=self._knowledge.documents(),
         )
-        return max((enriched, plain), key=_strength)
 
     def _deadline_line(
         self, call_code: str | None, topic: str, topic_hint: str | None

@@ -26,7 +26,7 @@ from typing import cast
 from rapidfuzz import fuzz, process, utils
 from sqlalchemy.orm import Session
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, kb_thresholds, load_settings
 from knowledge_base import repository
 from knowledge_base.calls import WARSAW, CallStatus, derived_status
 from knowledge_base.content_format import ContentError
@@ -132,8 +132,6 @@ def _retriever_factory() -> RetrieverFactory | None:
 
 
 def _band_of(score: float, thresholds: Thresholds) -> Band:
-    if score >= thresholds.answer:
-        return Band.ANSWER
     return Band.SUGGEST if score >= thresholds.suggest else Band.DONT_KNOW
 
 
@@ -142,9 +140,7 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     if factory is None:
         _warn(f"Wyszukiwarka ({RETRIEVAL_MODULE}) nie jest jeszcze dostępna w tej wersji.")
         return EXIT_USAGE
-    thresholds = Thresholds(
-        answer=settings.kb_answer_threshold, suggest=settings.kb_suggest_threshold
-    )
+    thresholds = kb_thresholds(settings)  # the assistant's own decision, margins included
     with _session(settings) as session:
         documents = repository.all_documents(session)
     result = factory(documents, thresholds).search(
@@ -159,7 +155,9 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
         _say("Brak kandydatów.")
     for rank, candidate in enumerate(result.candidates, start=1):
         document = candidate.document
-        band = BAND_LABELS[_band_of(candidate.score, thresholds)]
+        # The first candidate carries the assistant's decision; the others are what a
+        # "czy chodziło o…" would list (or nothing, below the suggest threshold).
+        band = BAND_LABELS[result.band if rank == 1 else _band_of(candidate.score, thresholds)]
         _say(
             f"{rank}. {candidate.score:5.1f}  {band:<10}  {document.id}  "
             f"[{document.kind}, {document.topic}] {document.title}"

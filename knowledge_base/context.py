@@ -1,15 +1,42 @@
-"""Follow-up questions: "a ile mam na to czasu?" is read in the context of the previous answer."""
+"""Follow-up questions: "a ile mam na to czasu?" is read in the context of the previous answer.
+
+A follow-up (it starts like one, "a…", "i…", or is short and points back, "na to", "tam")
+is searched twice: as typed, and with the subject of the previous answer added, leaving
+that answer out (it was given already). The subject is what the previous entry shares with
+its siblings (the entries of its call, else of its topic): "protest", "konkurs 1/G/2018",
+"NOWEFIO", not what was asked then ("ile dni"). A direct answer found in context wins; the
+Answerer and bench/retrieval.py both go through :func:`resolve`.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
+from typing import Protocol
 
-FOLLOW_UP_START = re.compile(r"^\s*(a|i|oraz|to|no\s+i|a\s+co|ale)\b", re.IGNORECASE)
+from knowledge_base.documents import Band, Document, SearchResult
+from knowledge_base.text import QUESTION_WORDS, key_of, tokens, words
+
+FOLLOW_UP_START = re.compile(
+    r"^\s*(a|i|oraz|to|no\s+i|a\s+co|ale|jeszcze|a\s+jeszcze)\b", re.IGNORECASE
+)
 ANAPHORA = re.compile(
-    r"\b(na\s+to|do\s+tego|tego|tym|to|tam|ten|ta|tej|go|jej|ich|wtedy|taki|takiego)\b",
+    r"\b(na\s+to|do\s+tego|tego|tym|to|tam|ten|ta|tej|go|jej|ich|wtedy|taki|takiego"
+    r"|niego|niej|nim|nich|jego|tamt\w+)\b",
     re.IGNORECASE,
 )
 SHORT_QUESTION_WORDS = 5
+MAX_SIBLINGS = 200
+
+BAND_STRENGTH = {Band.ANSWER: 2, Band.SUGGEST: 1, Band.DONT_KNOW: 0}
+
+
+class Search(Protocol):
+    """What follow-up resolution needs: a ranked, banded search (Retriever, KnowledgeService)."""
+
+    def __call__(
+        self, query: str, *, topic_hint: str | None = None, exclude: Collection[str] = ()
+    ) -> SearchResult: ...
 
 
 def is_follow_up(text: str) -> bool:
@@ -22,8 +49,67 @@ def is_follow_up(text: str) -> bool:
     )
 
 
-def contextual_query(text: str, previous_title: str | None) -> str:
-    """The question enriched with the subject of the previous answer, when it is a follow-up."""
-    if previous_title and is_follow_up(text):
-        return f"{text} {previous_title}"
-    return text
+def siblings_of(previous: Document, documents: Iterable[Document]) -> list[Document]:
+    """Entries about the same thing as `previous`: of its call, or else of its topic (at
+    most MAX_SIBLINGS, which is plenty to tell the shared words of a subject)."""
+    others = [d for d in documents if d.id != previous.id]
+    if previous.call_code:
+        same_call = [d for d in others if d.call_code == previous.call_code]
+        if same_call:
+            return same_call[:MAX_SIBLINGS]
+    return [d for d in others if d.topic == previous.topic][:MAX_SIBLINGS]
+
+
+def subject_of(previous: Document, siblings: Iterable[Document] = ()) -> str:
+    """The subject of a previous answer: the words of its title that its siblings share.
+
+    "Ile dni mam na wniesienie protestu po ocenie wniosku?" asked "how many days" about a
+    protest. The other protest entries share "protest" (the subject), not "ile" or "dni"
+    (what was asked then), so "a do kogo go wysłać?" becomes a question about a protest
+    and who receives it. Without siblings, the title without its question words.
+    """
+    shared: set[str] = set()
+    for sibling in siblings:
+        for text in (sibling.title, *sibling.phrasings, *sibling.keywords):
+            shared.update(tokens(text))
+    content = [w for w in words(previous.title) if key_of(w) and key_of(w) not in QUESTION_WORDS]
+    kept = [w for w in content if key_of(w) in shared]
+    return " ".join(kept or content)
+
+
+def contextual_query(text: str, previous: Document, siblings: Iterable[Document] = ()) -> str:
+    """The follow-up question with the subject of the previous answer added."""
+    return f"{text} {subject_of(previous, siblings)}"
+
+
+def strength(result: SearchResult) -> tuple[int, float]:
+    """Prefer the better band, then the higher score (ties keep the first: the enriched one)."""
+    return BAND_STRENGTH[result.band], result.best.score if result.best else 0.0
+
+
+def resolve(
+    search: Search,
+    text: str,
+    *,
+    topic_hint: str | None,
+    previous: Document | None,
+    documents: Iterable[Document] = (),
+) -> SearchResult:
+    """Search `text`; a follow-up of the `previous` answer is also searched in its context.
+
+    "a ile mam na to czasu?" after a protest answer: the subject comes from that answer,
+    and the answer itself was already given, so it is not a candidate again. A direct
+    answer found in that context is taken ("a jaki ma numer?" after the coordinator is his
+    phone, not a call number); otherwise the better of the two results.
+    """
+    plain = search(text, topic_hint=topic_hint)
+    if previous is None or not is_follow_up(text):
+        return plain
+    enriched = search(
+        contextual_query(text, previous, siblings_of(previous, documents)),
+        topic_hint=topic_hint or previous.topic,
+        exclude={previous.id},
+    )
+    if enriched.band is Band.ANSWER:
+        return enriched
+    return max((enriched, plain), key=strength)

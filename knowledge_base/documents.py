@@ -79,11 +79,17 @@ class Candidate:
 
 @dataclass(frozen=True)
 class SearchResult:
-    """Ranked candidates (best first) and the band of the best one."""
+    """Ranked candidates (best first) and the band of the best one.
+
+    `lead` is how many points the best entry leads the second-best by, and `generic` marks a
+    query of common words only: the inputs of the band besides the best score.
+    """
 
     query: str
     band: Band
     candidates: tuple[Candidate, ...]
+    lead: float = 0.0
+    generic: bool = False
 
     @property
     def best(self) -> Candidate | None:

@@ -10,8 +10,10 @@ the whole entry explains, and a rapidfuzz string similarity.
 
 The band (see :func:`decide_band`) asks for a clear winner: a high score, or a good score
 that leads the second-best entry by a margin; near-equal siblings are suggested, not
-answered. A query made only of common words ("nabór", "kiedy wniosek") names a topic, not
-a question: it is never answered directly.
+answered. A known unknown that leads is given from the suggest cut-off on: its reply says
+what is not known yet and offers the coordinator, so it asserts nothing. A query made
+only of common words ("nabór", "kiedy wniosek") names a topic, not a question: it is never
+answered directly.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ _KEYWORD_BONUS = 8.0
 _TOPIC_BONUS = 4.0
 # An example from another LGD loses this much unless the query names something that only
 # such examples contain (another town, "inna LGD"): the user asks about the Toruń call.
+# The other way round, a Toruń entry loses as much when the query does name such a thing:
+# the user asks about the other LGD, and a Toruń fact does not answer it.
 _ANALOGIA_PENALTY = 8.0
 _ANALOGIA_SIMILARITY = 0.85
 
@@ -176,8 +180,20 @@ class Retriever:
         ranking = self.rank(query, limit=limit, topic_hint=topic_hint, exclude=exclude)
         if not ranking.candidates:
             return SearchResult(query=ranking.query, band=Band.DONT_KNOW, candidates=())
-        band = decide_band(self._thresholds, ranking.best, ranking.lead, generic=ranking.generic)
-        return SearchResult(query=ranking.query, band=band, candidates=ranking.candidates)
+        band = decide_band(
+            self._thresholds,
+            ranking.best,
+            ranking.lead,
+            generic=ranking.generic,
+            unknown=ranking.candidates[0].document.is_unknown,
+        )
+        return SearchResult(
+            query=ranking.query,
+            band=band,
+            candidates=ranking.candidates,
+            lead=ranking.lead,
+            generic=ranking.generic,
+        )
 
     def rank(
         self,
@@ -213,9 +229,11 @@ class Retriever:
             query=query, candidates=candidates, best=candidates[0].score, lead=lead, generic=generic
         )
 
-    def band_of(self, score: float, lead: float = math.inf, *, generic: bool = False) -> Band:
+    def band_of(
+        self, score: float, lead: float = math.inf, *, generic: bool = False, unknown: bool = False
+    ) -> Band:
         """The band of a best `score` leading the second-best entry by `lead` points."""
-        return decide_band(self._thresholds, score, lead, generic=generic)
+        return decide_band(self._thresholds, score, lead, generic=generic, unknown=unknown)
 
     # --- indexing -------------------------------------------------------------------
 
@@ -347,7 +365,9 @@ class Retriever:
         document = self._documents[index]
         if topic_hint is not None and document.topic == topic_hint:
             score += _TOPIC_BONUS
-        if document.scope is Scope.ANALOGIA and not plan.names_analogia:
+        # Another LGD's example when Toruń is asked about, or the other way round.
+        elsewhere = Scope.TORUN if plan.names_analogia else Scope.ANALOGIA
+        if document.scope is elsewhere:
             score -= _ANALOGIA_PENALTY
         return score
 
@@ -368,7 +388,9 @@ class Ranking:
     generic: bool
 
 
-def decide_band(thresholds: Thresholds, best: float, lead: float, *, generic: bool) -> Band:
+def decide_band(
+    thresholds: Thresholds, best: float, lead: float, *, generic: bool, unknown: bool = False
+) -> Band:
     """The band of a result: answer directly, suggest the close candidates, or say "nie wiem".
 
     ANSWER needs a clear winner: a best score >= `answer`, or >= `confident` with a lead of
@@ -376,12 +398,17 @@ def decide_band(thresholds: Thresholds, best: float, lead: float, *, generic: bo
     typically siblings such as the amounts and the dates of one call) are never answered:
     the user picks. A generic query (common words only) names a topic, not a question, and
     is never answered either.
+
+    A clear best candidate that is a known unknown (`unknown`: the base knows it does not
+    know this) is given as soon as it reaches `suggest`: its reply asserts no fact, it says
+    what is not known yet and offers the coordinator, which is the honest reply whether or
+    not it is exactly the entry meant.
     """
     if best < thresholds.suggest:
         return Band.DONT_KNOW
     if generic or lead < thresholds.tie:
         return Band.SUGGEST
-    if best >= thresholds.answer:
+    if unknown or best >= thresholds.answer:
         return Band.ANSWER
     if best >= thresholds.confident and lead >= thresholds.margin:
         return Band.ANSWER

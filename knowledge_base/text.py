@@ -38,6 +38,13 @@ _WORD = re.compile(r"[^\W_]+(?:[.,]\d+)*", re.UNICODE)
 _THOUSANDS = re.compile(r"(?<=\d)[\s\u00a0.](?=\d{3}(?!\d))")
 _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
 
+# Multi-word names keyed as their usual abbreviation ("Lokalnej Grupy Działania" -> "lgd"),
+# in any inflection, with or without diacritics.
+_PHRASES = (
+    (re.compile(r"\blokaln\w*\s+grup\w*\s+dzia[lł]ani\w*", re.IGNORECASE), "lgd"),
+    (re.compile(r"\bnarodow\w*\s+instytut\w*\s+wolno[sś]ci\b", re.IGNORECASE), "niw"),
+)
+
 # Question words that tell deadline / amount / eligibility / place / how-to questions apart.
 # "do kiedy" (until when: a deadline) and "od kiedy" (since when: a start) also give a key
 # of their own besides "kiedy", so "do kiedy trwa nabór" leans away from "od kiedy działa LGD".
@@ -66,7 +73,9 @@ STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 # One lemma for words used interchangeably in questions about grants, diacritics stripped:
 # perfective/imperfective verb pairs ("złożyć" / "składać"), which no suffix rule can join,
-# and a few synonyms of the grant vocabulary ("konkurs" / "nabór", "kasa" / "pieniądze").
+# a few synonyms of the grant vocabulary ("konkurs" / "nabór", "kasa" / "pieniądze"), and
+# colloquial or short forms applicants type ("fb" / "fejs" for Facebook, "tel", "mejl",
+# "wideo" for a recording, "siedziba" for the office).
 _CANONICAL_TEXT = """
 zlozyc:skladac zlozenie:skladac wniesc:wnosic wniesienie:wnosic otworzyc:otwierac
 otwarcie:otwierac zamknac:zamykac zamkniecie:zamykac przyjac:przyjmowac dostac:dostawac
@@ -80,6 +89,8 @@ podpisac:podpisywac przyznac:przyznawac zadzwonic:dzwonic skontaktowac:kontaktow
 konkurs:nabor dotacja:grant kasa:pieniadz srodek:pieniadz srodki:pieniadz fundusz:pieniadz
 czemu:dlaczego online:elektroniczny internet:elektroniczny elektronicznie:elektroniczny
 deadline:termin
+fb:facebook fejsbuk:facebook fejs:facebook tel:telefon komorka:telefon email:mail mejl:mail
+wideo:nagranie video:nagranie filmik:nagranie hajs:pieniadz pln:zloty siedziba:biuro
 """
 CANONICAL = dict(pair.split(":") for pair in _CANONICAL_TEXT.split())
 
@@ -166,6 +177,8 @@ def _keyed_words(text: str) -> list[tuple[str, str | None]]:
     ("dokiedy" for "do kiedy")."""
     found: list[tuple[str, str | None]] = []
     previous = ""
+    for pattern, short in _PHRASES:
+        text = pattern.sub(short, text)
     for word in words(text):
         key = key_of(word)
         if key == "kiedy" and previous in _SPAN_WORDS:

@@ -70,17 +70,34 @@ async def test_known_unknown_says_so_and_offers_the_coordinator(
 async def test_close_candidates_are_offered_as_suggestions(
     tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
 ) -> None:
-    """2018 and 2023 Toruń calls both fit "do kiedy trwa nabór w Toruniu": ask, do not guess."""
+    """ "Ile można dostać w inkubatorze" fits two incubators about as well: ask, do not guess."""
+    events = await ActionAnswerKb().run(
+        dispatcher, tracker_for("ile można dostać w inkubatorze?", "ask_amount"), domain
+    )
+    assert slots_of(events)["kb_band"] == "suggested"
+    assert "Czy chodziło o" in text_of(dispatcher)
+    choices = [p for p in payloads(dispatcher) if p.startswith("/choose_entry")]
+    assert '/choose_entry{"entry_id":"innowacje-inkubator-pomyslow-3"}' in choices
+    assert '/choose_entry{"entry_id":"innowacje-sieci-wsparcia"}' in choices
+    assert choices[-1] == '/choose_entry{"entry_id":"none"}'
+
+
+async def test_a_leading_known_unknown_is_said_honestly_without_suggestions(
+    tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    """Below the answer cut-offs, a known unknown that leads is still given: it asserts no
+    fact, says what is not known yet and offers the coordinator."""
     events = await ActionAnswerKb().run(
         dispatcher,
         tracker_for("do kiedy trwa nabór wniosków na pilotaż w Toruniu?", "ask_deadline"),
         domain,
     )
-    assert slots_of(events)["kb_band"] == "suggested"
-    assert "Czy chodziło o" in text_of(dispatcher)
-    choices = [p for p in payloads(dispatcher) if p.startswith("/choose_entry")]
-    assert '/choose_entry{"entry_id":"torun-2023-termin"}' in choices
-    assert choices[-1] == '/choose_entry{"entry_id":"none"}'
+    slots = slots_of(events)
+    assert slots["kb_band"] == "unknown"
+    assert slots["last_entry"] == "torun-2023-termin"
+    assert slots["handoff_offered"] is True
+    assert "/affirm" in payloads(dispatcher)
+    assert not any(p.startswith("/choose_entry") for p in payloads(dispatcher))
 
 
 async def test_question_outside_the_base_is_not_guessed(
@@ -126,6 +143,38 @@ async def test_follow_up_uses_the_previous_answer(
     )
     assert slots_of(events)["last_entry"] == "ogolne-protest-termin"
     assert "7 dni" in text_of(dispatcher)
+
+
+@pytest.mark.parametrize(
+    ("previous", "text", "intent", "expected"),
+    [
+        # The subject (a protest, the 2018 call, NOWEFIO) comes from the previous answer,
+        # what is asked (where, when, how to reach them) from the follow-up.
+        ("ogolne-protest-termin", "a do kogo go wysłać?", "ask_protest", "ogolne-protest-gdzie"),
+        ("lgd-2018-kwoty", "a kiedy się odbył?", "ask_deadline", "lgd-2018-terminy"),
+        (
+            "programy-nowefio-cel",
+            "a jak się z nimi skontaktować?",
+            "ask_organisation",
+            "programy-nowefio-kontakt",
+        ),
+    ],
+)
+async def test_follow_up_keeps_the_subject_of_the_previous_answer(
+    tracker_for: TrackerFactory,
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
+    previous: str,
+    text: str,
+    intent: str,
+    expected: str,
+) -> None:
+    events = await ActionAnswerKb().run(
+        dispatcher, tracker_for(text, intent, last_entry=previous), domain
+    )
+    slots = slots_of(events)
+    assert slots["kb_band"] == "answered"
+    assert slots["last_entry"] == expected
 
 
 async def test_choosing_a_suggestion_answers_it(

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from knowledge_base import retrieval
 from knowledge_base.documents import Band, Document, EntryStatus, Scope, Thresholds
 from knowledge_base.retrieval import MAX_QUERY_CHARS, Retriever, decide_band
 
@@ -288,6 +289,22 @@ def test_margin_rule(best: float, lead: float, generic: bool, band: Band) -> Non
     assert decide_band(THRESHOLDS, best, lead, generic=generic) is band
 
 
+@pytest.mark.parametrize(
+    ("best", "lead", "generic", "band"),
+    [
+        (55.0, 2.0, False, Band.ANSWER),  # a leading known unknown: said honestly
+        (50.0, 40.0, False, Band.ANSWER),  # from `suggest` on
+        (49.99, 40.0, False, Band.DONT_KNOW),  # below `suggest`: "nie wiem"
+        (90.0, 1.49, False, Band.SUGGEST),  # near-equal candidates: the user picks
+        (90.0, 40.0, True, Band.SUGGEST),  # common words only: a topic, not a question
+    ],
+)
+def test_a_known_unknown_is_given_from_the_suggest_cut_off(
+    best: float, lead: float, generic: bool, band: Band
+) -> None:
+    assert decide_band(THRESHOLDS, best, lead, generic=generic, unknown=True) is band
+
+
 def test_default_thresholds_keep_their_order() -> None:
     t = Thresholds()
     assert t.suggest <= t.confident <= t.answer
@@ -394,6 +411,39 @@ def test_example_from_another_lgd_yields_to_the_torun_entry() -> None:
     assert best_id(retriever, "do kiedy nabór wniosków w inowrocławiu") == "inny-termin"
 
 
+def test_a_question_about_another_lgd_costs_the_torun_entries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Naming a town that only another LGD's example contains asks about that LGD: a Toruń
+    fact does not answer it, and loses what an example loses when Toruń is asked about."""
+    documents = (
+        doc(
+            "torun-kluby",
+            "Na jakie działania będą granty w strategii LGD?",
+            ("na co będą granty", "kluby młodzieżowe i kluby seniora", "tematy grantów"),
+            ("kluby seniora", "kluby młodzieżowe"),
+        ),
+        doc(
+            "inny-uprawnieni",
+            "Kto mógł składać wnioski w LGD Grudziądz?",
+            ("wnioskodawcy w Grudziądzu", "kto składał wnioski w grudziądzkiej LGD"),
+            scope=Scope.ANALOGIA,
+        ),
+    )
+    query = "czy będą granty na kluby seniora w grudziądzu"
+    penalised = Retriever(documents, SCORE_ONLY).search(query).best
+    monkeypatch.setattr(retrieval, "_ANALOGIA_PENALTY", 0.0)
+    unpenalised = Retriever(documents, SCORE_ONLY).search(query).best
+    assert penalised is not None
+    assert unpenalised is not None
+    assert penalised.document.id == unpenalised.document.id == "torun-kluby"
+    assert penalised.score == pytest.approx(unpenalised.score - 8.0, abs=0.01)
+    # Without the other town the Toruń entry is not penalised.
+    here = Retriever(documents, SCORE_ONLY).search("czy będą granty na kluby seniora").best
+    assert here is not None
+    assert here.score > penalised.score
+
+
 def test_known_unknown_entries_are_found_like_any_other() -> None:
     unknown = Document(
         id="pula",
@@ -411,6 +461,31 @@ def test_known_unknown_entries_are_found_like_any_other() -> None:
     result = Retriever((*DOCS[:1], unknown), THRESHOLDS).search("jaka jest pula naboru")
     assert result.best is not None
     assert result.best.document.is_unknown
+
+
+def test_a_leading_known_unknown_below_the_answer_cut_offs_is_given() -> None:
+    unknown = Document(
+        id="pula",
+        kind="faq",
+        topic="kwoty",
+        scope=Scope.TORUN,
+        status=EntryStatus.UNKNOWN,
+        title="Jaka jest pula naboru?",
+        phrasings=("ile pieniędzy jest w naborze", "pula środków", "kwota puli"),
+        keywords=("pula",),
+        answer="Tego jeszcze nie wiemy.",
+        source="test",
+        info_date=date(2023, 5, 9),
+    )
+    strict = Thresholds(answer=100.0, suggest=20.0, confident=100.0, margin=50.0, tie=1.5)
+    retriever = Retriever((*DOCS, unknown), strict)
+    result = retriever.search("pula środków w naborze na kluby seniora")
+    assert result.best is not None
+    assert result.best.document.id == "pula"
+    assert result.best.score < strict.confident
+    assert result.band is Band.ANSWER
+    # An answered entry with the same score and lead is only suggested.
+    assert retriever.band_of(result.best.score, result.lead) is Band.SUGGEST
 
 
 def test_an_index_of_ten_thousand_entries_builds_and_answers() -> None:

@@ -108,3 +108,30 @@ def test_sometime_is_a_stop_word_and_other_is_not() -> None:
     assert tokens("lgd już kiedyś finansowała") == tokens("lgd finansowała")
     assert tokens("nabory w innych lgd") == ("nabor", "inn", "lgd")
     assert tokens("inne") == tokens("innej") == ("inn",)
+
+
+@pytest.mark.parametrize(
+    ("colloquial", "written"),
+    [
+        ("fb", "facebook"),
+        ("na fejsie", "na Facebooku"),
+        ("tel", "telefon"),
+        ("mejl", "mail"),
+        ("wideo", "nagranie"),
+        ("siedziba", "biuro"),
+        ("hajs", "pieniądze"),
+        ("pln", "zł"),
+    ],
+)
+def test_colloquial_and_short_forms_share_the_key_of_the_written_word(
+    colloquial: str, written: str
+) -> None:
+    assert tokens(colloquial) == tokens(written)
+
+
+@pytest.mark.parametrize(
+    "name", ["Lokalna Grupa Działania", "lokalnej grupy dzialania", "LOKALNĄ GRUPĘ DZIAŁANIA"]
+)
+def test_a_multi_word_name_is_keyed_as_its_abbreviation(name: str) -> None:
+    assert tokens(f"nabór {name} w Toruniu") == tokens("nabór LGD w Toruniu")
+    assert normalize(name) != "lgd"  # only the keys change, not the text

@@ -1,0 +1,223 @@
+"""Follow-up questions: read in the context of the previous answer, its subject and its call."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+
+import pytest
+
+from knowledge_base.context import (
+    contextual_query,
+    is_follow_up,
+    resolve,
+    siblings_of,
+    subject_of,
+)
+from knowledge_base.documents import (
+    Band,
+    Candidate,
+    Document,
+    EntryStatus,
+    Scope,
+    SearchResult,
+    Thresholds,
+)
+from knowledge_base.retrieval import Retriever
+
+THRESHOLDS = Thresholds(answer=78.0, suggest=50.0, confident=60.0, margin=10.0, tie=1.5)
+
+
+def doc(
+    id_: str,
+    title: str,
+    phrasings: tuple[str, ...] = (),
+    keywords: tuple[str, ...] = (),
+    *,
+    topic: str = "nabor",
+    call_code: str | None = None,
+    status: EntryStatus = EntryStatus.ANSWERED,
+) -> Document:
+    return Document(
+        id=id_,
+        kind="faq",
+        topic=topic,
+        scope=Scope.OGOLNE,
+        status=status,
+        title=title,
+        phrasings=phrasings,
+        keywords=keywords,
+        answer="Odpowiedź.",
+        source="test",
+        info_date=date(2023, 5, 9),
+        call_code=call_code,
+    )
+
+
+PROTEST_DAYS = doc(
+    "protest-termin",
+    "Ile dni mam na wniesienie protestu po ocenie wniosku?",
+    ("ile jest czasu na protest", "termin protestu"),
+    ("termin protestu", "7 dni"),
+    topic="protest",
+)
+PROTEST_WHERE = doc(
+    "protest-gdzie",
+    "Do kogo składa się protest?",
+    ("gdzie złożyć protest", "komu wysłać protest", "kto rozpatruje protest"),
+    ("adresat protestu",),
+    topic="protest",
+)
+PROTEST_CONTENT = doc(
+    "protest-tresc",
+    "Co musi zawierać protest?",
+    ("co napisać w proteście", "elementy protestu"),
+    ("treść protestu",),
+    topic="protest",
+)
+CALL_DATES = doc(
+    "k2018-terminy",
+    "Kiedy był konkurs grantowy 1/G/2018?",
+    ("terminy konkursu 2018", "daty naboru 2018"),
+    ("1/G/2018",),
+    topic="terminy",
+    call_code="1/G/2018",
+)
+CALL_POOL = doc(
+    "k2018-kwoty",
+    "Jaka była pula konkursu grantowego 1/G/2018?",
+    ("pula konkursu 2018", "ile pieniędzy było w konkursie 2018"),
+    ("1/G/2018", "pula"),
+    topic="kwoty",
+    call_code="1/G/2018",
+)
+OTHER_POOL = doc(
+    "k2023-pula",
+    "Jaka jest pula naboru pilotażowego 2023?",
+    ("ile pieniędzy jest w naborze pilotażowym", "pula naboru"),
+    ("pula",),
+    topic="kwoty",
+    call_code="P/2023",
+    status=EntryStatus.UNKNOWN,
+)
+DOCS = (PROTEST_DAYS, PROTEST_WHERE, PROTEST_CONTENT, CALL_DATES, CALL_POOL, OTHER_POOL)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a do kogo go wysłać?", True),  # starts like a follow-up
+        ("i ile to kosztuje", True),
+        ("ile mam na to dni", True),  # short, with an anaphora
+        ("ile z niego można dostać", True),
+        ("jeszcze gdzie go złożyć", True),
+        ("kto rozpatruje protesty od oceny wniosków w naborze pilotażowym", False),
+        ("", False),
+    ],
+)
+def test_follow_ups_are_short_or_anaphoric(text: str, expected: bool) -> None:
+    assert is_follow_up(text) is expected
+
+
+def test_siblings_are_the_entries_of_the_same_call_else_of_the_same_topic() -> None:
+    assert [d.id for d in siblings_of(CALL_DATES, DOCS)] == ["k2018-kwoty"]
+    assert {d.id for d in siblings_of(PROTEST_DAYS, DOCS)} == {"protest-gdzie", "protest-tresc"}
+    assert siblings_of(PROTEST_DAYS, ()) == []
+
+
+def test_the_subject_is_what_the_previous_answer_shares_with_its_siblings() -> None:
+    # "Ile dni … wniesienie … ocenie wniosku" was the question asked then; "protest" is
+    # what the protest entries are about.
+    assert subject_of(PROTEST_DAYS, siblings_of(PROTEST_DAYS, DOCS)) == "protestu"
+    subject = subject_of(CALL_POOL, siblings_of(CALL_POOL, DOCS))
+    assert "konkursu" in subject
+    assert "2018" in subject
+
+
+def test_without_siblings_the_subject_is_the_title_without_question_words() -> None:
+    assert subject_of(PROTEST_DAYS) == "wniesienie protestu ocenie wniosku"
+    assert contextual_query("a gdzie?", PROTEST_WHERE) == "a gdzie? składa protest"
+
+
+def test_a_follow_up_finds_the_sibling_it_asks_about() -> None:
+    retriever = Retriever(DOCS, THRESHOLDS)
+    result = resolve(
+        retriever.search,
+        "a do kogo go wysłać?",
+        topic_hint=None,
+        previous=PROTEST_DAYS,
+        documents=DOCS,
+    )
+    assert result.best is not None
+    assert result.best.document.id == "protest-gdzie"
+    assert result.band is Band.ANSWER
+
+
+def test_a_follow_up_stays_with_the_call_of_the_previous_answer() -> None:
+    """ "a jaka była pula?" after the 2018 dates: the 2018 pool, not the 2023 one."""
+    retriever = Retriever(DOCS, THRESHOLDS)
+    plain = retriever.search("a jaka była pula?", topic_hint="kwoty")
+    assert plain.best is not None
+    result = resolve(
+        retriever.search,
+        "a jaka była pula?",
+        topic_hint="kwoty",
+        previous=CALL_DATES,
+        documents=DOCS,
+    )
+    assert result.best is not None
+    assert result.best.document.id == "k2018-kwoty"
+    assert result.band is Band.ANSWER
+
+
+class RecordingSearch:
+    """Answers from canned results and remembers how it was called."""
+
+    def __init__(self, plain: SearchResult, enriched: SearchResult) -> None:
+        self.plain = plain
+        self.enriched = enriched
+        self.calls: list[tuple[str, str | None, frozenset[str]]] = []
+
+    def __call__(
+        self, query: str, *, topic_hint: str | None = None, exclude: Collection[str] = ()
+    ) -> SearchResult:
+        self.calls.append((query, topic_hint, frozenset(exclude)))
+        return self.enriched if exclude else self.plain
+
+
+def result(band: Band, document: Document, score: float) -> SearchResult:
+    return SearchResult(query="q", band=band, candidates=(Candidate(document, score),))
+
+
+def test_a_direct_answer_in_context_wins_over_a_higher_plain_score() -> None:
+    search = RecordingSearch(
+        plain=result(Band.ANSWER, OTHER_POOL, 100.0),
+        enriched=result(Band.ANSWER, CALL_POOL, 80.0),
+    )
+    chosen = resolve(search, "a jaka pula?", topic_hint=None, previous=CALL_DATES, documents=DOCS)
+    assert chosen is search.enriched
+    query, hint, exclude = search.calls[1]
+    assert query.startswith("a jaka pula? ")
+    assert hint == "terminy"  # the previous answer's topic, when the NLU gave none
+    assert exclude == {"k2018-terminy"}  # the previous answer is not given again
+
+
+def test_without_a_direct_answer_in_context_the_stronger_result_is_kept() -> None:
+    search = RecordingSearch(
+        plain=result(Band.ANSWER, OTHER_POOL, 90.0),
+        enriched=result(Band.SUGGEST, CALL_POOL, 70.0),
+    )
+    chosen = resolve(search, "a jaka pula?", topic_hint="kwoty", previous=CALL_DATES)
+    assert chosen is search.plain
+    assert search.calls[1][1] == "kwoty"  # the NLU's topic hint is kept
+
+
+def test_a_question_that_is_no_follow_up_is_searched_alone() -> None:
+    search = RecordingSearch(
+        plain=result(Band.ANSWER, PROTEST_WHERE, 90.0),
+        enriched=result(Band.ANSWER, CALL_POOL, 99.0),
+    )
+    question = "kto rozpatruje protesty od oceny wniosków w naborze pilotażowym"
+    assert resolve(search, question, topic_hint=None, previous=CALL_DATES) is search.plain
+    assert resolve(search, "a do kogo?", topic_hint=None, previous=None) is search.plain
+    assert len(search.calls) == 2
