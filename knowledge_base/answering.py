@@ -90,11 +90,20 @@ class Answerer:
     def off_topic(
         self, text: str, *, misunderstandings_before: int, sender_id: str
     ) -> Reply | None:
-        """Keyboard mashing is a misunderstanding; a real off-topic message gets None (refusal)."""
+        """The NLU called `text` off-topic. Keyboard mashing is a misunderstanding; a question
+        the base answers with confidence (band ANSWER: one clear winner, never a near-tie or a
+        common-words-only query) is answered after all, since the classifier only saw the
+        wording; anything else gets None (the kind refusal)."""
         if is_gibberish(text):
             reply = not_understood(misunderstandings_before=misunderstandings_before)
             return self._notify(reply, sender_id)
-        return None
+        result = self._knowledge.search(text, topic_hint=None)
+        best = result.best
+        if best is None or result.band is not Band.ANSWER:
+            return None
+        extra = self._deadline_line(best.document.call_code, best.document.topic, None)
+        reply = respond(result, misunderstandings_before=misunderstandings_before, extra=extra)
+        return self._notify(reply, sender_id)
 
     def choose(self, entry_id: str, *, misunderstandings_before: int, sender_id: str) -> Reply:
         """The user picked a suggestion (or "none of these")."""

@@ -234,6 +234,17 @@ async def test_off_topic_gets_the_refusal(
     assert slots_of(events) == {"misunderstandings": 0.0}
 
 
+async def test_a_clear_knowledge_question_called_off_topic_is_answered_after_all(
+    tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    events = await ActionOutOfScope().run(
+        dispatcher, tracker_for("Co musi zawierać protest?", "out_of_scope"), domain
+    )
+    assert dispatcher.messages[0].get("response") is None  # not the refusal
+    assert "Źródło:" in dispatcher.messages[0]["text"]
+    assert slots_of(events)["kb_band"] == "answered"
+
+
 async def test_gibberish_twice_in_a_row_offers_the_coordinator(
     tracker_for: TrackerFactory, domain: dict[str, Any], services: ActionServices
 ) -> None:
