@@ -113,14 +113,19 @@ def build_services(settings: Settings, model: Path, root: Path = REPO_ROOT) -> l
             port=settings.rasa_port,
             env=common,
         ),
-        Service(
-            name="web",
-            command=[str(app_python), "-m", "bot.web.main"],
-            health_url=f"http://127.0.0.1:{settings.bot_port}/health",
-            port=settings.bot_port,
-            env=common,
-        ),
+        web_service(settings, app_python, common),
     ]  # fmt: skip
+
+
+def web_service(settings: Settings, app_python: Path, env: dict[str, str]) -> Service:
+    """The bot web app (health, web chat, admin panel, webhooks); both profiles run one."""
+    return Service(
+        name="web",
+        command=[str(app_python), "-m", "bot.web.main"],
+        health_url=f"http://127.0.0.1:{settings.bot_port}/health",
+        port=settings.bot_port,
+        env=env,
+    )
 
 
 class Supervisor:

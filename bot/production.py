@@ -67,6 +67,7 @@ from bot.launcher import (
     Supervisor,
     check_port_free,
     prepare_database,
+    web_service,
 )
 from bot.model_store import TrainingError, ensure_model
 from bot.settings import REPO_ROOT, Settings, SettingsError, load_settings
@@ -603,15 +604,7 @@ def build_production_services(
             port=layout.rasa_port,
         )
     )  # fmt: skip
-    services.append(
-        Service(
-            name="web",
-            command=[str(app_python), "-m", "bot.web.main"],
-            health_url=f"http://127.0.0.1:{settings.bot_port}/health",
-            port=settings.bot_port,
-            env=app_env,
-        )
-    )
+    services.append(web_service(settings, app_python, app_env))
     return services
 
 
