@@ -23,7 +23,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import cast
 
-from rapidfuzz import fuzz, process, utils
 from sqlalchemy.orm import Session
 
 from bot.settings import Settings, SettingsError, kb_thresholds, load_settings
@@ -169,6 +168,8 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _near_duplicates(documents: Sequence[Document]) -> list[str]:
+    from rapidfuzz import fuzz, process, utils  # only `kb check` needs it
+
     texts: list[str] = []
     owners: list[int] = []
     for index, document in enumerate(documents):
