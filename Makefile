@@ -49,7 +49,7 @@ validate:  ## rasa data validate
 	$(RASA)/rasa data validate --domain nlu/domain.yml --data nlu/data --config config.yml --fail-on-warnings 2>&1 | tail -n 25; exit $${PIPESTATUS[0]}
 
 rasa-test: env  ## test conversations for every flow (tests/stories) against the trained model
-	@model=$$($(APP)/python -m bot.launcher train | tail -n 1 | sed 's/^[^:]*: //'); \
+	@mkdir -p var; model=$$($(APP)/python -m bot.launcher train | tail -n 1 | sed 's/^[^:]*: //'); \
 	$(RASA)/rasa test core --model "$$model" --stories tests/stories --out var/rasa-test \
 	    --no-plot --fail-on-prediction-errors > var/rasa-test.log 2>&1 \
 	  && echo "rasa test: every test conversation predicted as written ($$model)" \
