@@ -43,9 +43,10 @@ ASK_EDITED = "czym jest cross-financing?"
 ORIGINAL_MARK = "Cross-financing pozwala sfinansować w projekcie EFS"
 NEW_ANSWER = "Cross-financing to do 10% wydatków projektu EFS na sprzęt i drobne remonty (P8-01)."
 
-UNKNOWN_QUESTION = "Ile kosztuje wynajem sali na spotkanie?"
-NEW_ENTRY_ID = "ile-kosztuje-wynajem-sali-na-spotkanie"
-NEW_ENTRY_ANSWER = "Salę na spotkanie informacyjne LGD udostępnia bezpłatnie (P8-02)."
+# In the domain (NLU: ask_costs) but not in the base: the knowledge base says "nie wiem".
+UNKNOWN_QUESTION = "Jakie ubezpieczenie wykupić dla uczestników projektu?"
+NEW_ENTRY_ID = "jakie-ubezpieczenie-wykupic-dla-uczestnikow-projektu"
+NEW_ENTRY_ANSWER = "Ubezpieczenie NNW uczestników można ująć w budżecie projektu (P8-02)."
 NEW_ENTRY_SOURCE = "Regulamin konkursu, § 9"
 DONT_KNOW = "Nie znalazłem odpowiedzi na to pytanie w bazie wiedzy"
 
@@ -160,7 +161,7 @@ def test_entry_created_from_an_unanswered_question_is_answered_by_rasa(
     phrasings = page.get_by_label("Inne sformułowania pytania")
     phrasings.fill(
         phrasings.input_value()
-        + "\nile kosztuje sala na spotkanie\nczy wynajem sali jest platny\nkoszt wynajmu sali"
+        + "\nubezpieczenie uczestnikow projektu\nczy trzeba ubezpieczyc uczestnikow\npolisa NNW"
     )
     page.get_by_label("Temat").select_option("koszty")
     page.get_by_label("Zakres").select_option("torun")
