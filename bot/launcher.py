@@ -276,14 +276,8 @@ def _print_banner(settings: Settings) -> None:
     )
 
 
-def run(settings: Settings, root: Path = REPO_ROOT) -> int:
-    """The embedded profile, end to end."""
-    for port, name in ((settings.rasa_port, "RASA_PORT"), (settings.action_port, "ACTION_PORT"),
-                       (settings.bot_port, "BOT_PORT")):  # fmt: skip
-        check_port_free("127.0.0.1", port, name)
-    started = time.monotonic()
-    print("==> database: migrations and seed", flush=True)
-    prepare_database(settings)
+def ready_model(root: Path) -> Path:
+    """The trained model for the current inputs, trained first if they changed (both profiles)."""
     print("==> model: checking the training fingerprint", flush=True)
     try:
         model, trained = ensure_model(root, root / ".venv-rasa" / "bin" / "rasa")
@@ -292,6 +286,18 @@ def run(settings: Settings, root: Path = REPO_ROOT) -> int:
     print(
         f"    {'trained' if trained else 'up to date, training skipped'}: {model.name}", flush=True
     )
+    return model
+
+
+def run(settings: Settings, root: Path = REPO_ROOT) -> int:
+    """The embedded profile, end to end."""
+    for port, name in ((settings.rasa_port, "RASA_PORT"), (settings.action_port, "ACTION_PORT"),
+                       (settings.bot_port, "BOT_PORT")):  # fmt: skip
+        check_port_free("127.0.0.1", port, name)
+    started = time.monotonic()
+    print("==> database: migrations and seed", flush=True)
+    prepare_database(settings)
+    model = ready_model(root)
     supervisor = Supervisor(build_services(settings, model, root), root / "var" / "log", root)
     signal.signal(signal.SIGTERM, supervisor.request_stop)
     signal.signal(signal.SIGINT, supervisor.request_stop)

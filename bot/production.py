@@ -67,9 +67,10 @@ from bot.launcher import (
     Supervisor,
     check_port_free,
     prepare_database,
+    ready_model,
     web_service,
 )
-from bot.model_store import TrainingError, ensure_model
+from bot.model_store import TrainingError
 from bot.settings import REPO_ROOT, Settings, SettingsError, load_settings
 
 logger = logging.getLogger("asystent.production")
@@ -708,12 +709,7 @@ def run(settings: Settings, ps: ProductionSettings, root: Path = REPO_ROOT) -> i
     prepare_database(settings)
     check_redis(ps)
     ensure_nginx(root)
-    print("==> model: checking the training fingerprint", flush=True)
-    try:
-        model, trained = ensure_model(root, root / ".venv-rasa" / "bin" / "rasa")
-    except TrainingError as exc:
-        raise LaunchError(str(exc)) from None
-    print(f"    {'trained' if trained else 'up to date'}: {model.name}", flush=True)
+    model = ready_model(root)
     run_dir, log_dir = root / "var" / "run", root / "var" / "log"
     nginx_conf = render_nginx(layout, run_dir, log_dir)
     services = build_production_services(settings, ps, layout, model, nginx_conf, root)
