@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.assistant import Assistant, BotReply
 from bot.handoff import texts
+from bot.handoff.commands import HandoffCommands
 from bot.handoff.db import Database
 from bot.handoff.service import HandoffService
 from bot.privacy import TrackerForgetter
@@ -43,19 +44,17 @@ class HandoffAwareAssistant:
         self.inner = inner
         self.service = service
         self.db = db
-        self.forget_tracker = forget_tracker
+        # /status and /usun_dane answer exactly as the Telegram commands do.
+        self.commands = HandoffCommands(service, db, forget_tracker=forget_tracker)
 
     async def ask(
         self, sender_id: str, text: str, metadata: dict[str, Any] | None = None
     ) -> list[BotReply]:
         command = text.strip().lower()
         if command in STATUS_COMMANDS:
-            return [BotReply(text=await self.db.call(lambda s: self._status(s, sender_id)))]
+            return [BotReply(text=await self.commands.status(sender_id))]
         if command in DELETE_COMMANDS:
-            await self.db.call(lambda s: self.service.delete_user_data(s, sender_id))
-            if self.forget_tracker is not None:
-                await self.forget_tracker(sender_id)
-            return [BotReply(text=texts.DATA_DELETED_TEXT)]
+            return [BotReply(text=await self.commands.delete_data(sender_id))]
         try:
             answer = await self.db.call(lambda s: self._while_open(s, sender_id, text))
         except Exception:
@@ -65,9 +64,6 @@ class HandoffAwareAssistant:
         if answer is not None:
             return [BotReply(text=answer)]
         return await self.inner.ask(sender_id, text, metadata=metadata)
-
-    def _status(self, session: Session, sender_id: str) -> str:
-        return self.service.status_for(session, sender_id)
 
     def _while_open(self, session: Session, sender_id: str, text: str) -> str | None:
         """The acknowledgement if a request is open (the text forwarded), else None."""
