@@ -40,9 +40,7 @@ def purge(session: Session, *, cutoff: datetime) -> int:
     )
     statements = [
         delete(HandoffMessage).where(HandoffMessage.request_id.in_(closed)),
-        delete(HandoffRequest).where(
-            HandoffRequest.status == Status.CLOSED.value, HandoffRequest.closed_at < cutoff
-        ),
+        delete(HandoffRequest).where(HandoffRequest.id.in_(closed)),
         delete(OutboxMessage).where(
             OutboxMessage.status.in_([OutboxStatus.SENT.value, OutboxStatus.DEAD.value]),
             OutboxMessage.created_at < cutoff,
