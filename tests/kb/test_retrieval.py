@@ -444,39 +444,31 @@ def test_a_question_about_another_lgd_costs_the_torun_entries(
     assert here.score > penalised.score
 
 
+# A known unknown ([BRAK]): the base knows it does not know the pool.
+UNKNOWN_POOL = Document(
+    id="pula",
+    kind="faq",
+    topic="kwoty",
+    scope=Scope.TORUN,
+    status=EntryStatus.UNKNOWN,
+    title="Jaka jest pula naboru?",
+    phrasings=("ile pieniędzy jest w naborze", "pula środków", "kwota puli"),
+    keywords=("pula",),
+    answer="Tego jeszcze nie wiemy.",
+    source="test",
+    info_date=date(2023, 5, 9),
+)
+
+
 def test_known_unknown_entries_are_found_like_any_other() -> None:
-    unknown = Document(
-        id="pula",
-        kind="faq",
-        topic="kwoty",
-        scope=Scope.TORUN,
-        status=EntryStatus.UNKNOWN,
-        title="Jaka jest pula naboru?",
-        phrasings=("ile pieniędzy jest w naborze", "pula środków", "kwota puli"),
-        keywords=("pula",),
-        answer="Tego jeszcze nie wiemy.",
-        source="test",
-        info_date=date(2023, 5, 9),
-    )
+    unknown = UNKNOWN_POOL
     result = Retriever((*DOCS[:1], unknown), THRESHOLDS).search("jaka jest pula naboru")
     assert result.best is not None
     assert result.best.document.is_unknown
 
 
 def test_a_leading_known_unknown_below_the_answer_cut_offs_is_given() -> None:
-    unknown = Document(
-        id="pula",
-        kind="faq",
-        topic="kwoty",
-        scope=Scope.TORUN,
-        status=EntryStatus.UNKNOWN,
-        title="Jaka jest pula naboru?",
-        phrasings=("ile pieniędzy jest w naborze", "pula środków", "kwota puli"),
-        keywords=("pula",),
-        answer="Tego jeszcze nie wiemy.",
-        source="test",
-        info_date=date(2023, 5, 9),
-    )
+    unknown = UNKNOWN_POOL
     strict = Thresholds(answer=100.0, suggest=20.0, confident=100.0, margin=50.0, tie=1.5)
     retriever = Retriever((*DOCS, unknown), strict)
     result = retriever.search("pula środków w naborze na kluby seniora")
