@@ -202,3 +202,18 @@ def test_bad_setting_is_one_line(
 @pytest.mark.parametrize("argv", [[], ["import"], ["nieznane"], ["check", "--today", "jutro"]])
 def test_usage_errors_exit_2(database: str, argv: list[str]) -> None:
     assert main(argv) == 2
+
+
+def test_search_labels_the_first_candidate_with_the_assistants_decision(
+    loaded: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The first candidate carries the decision of the "Wynik" line, margins included: with
+    the plain answer threshold out of reach, an answer can only come from the margin rule,
+    and the candidate must still say "odpowiedź", not a band read off its score alone."""
+    monkeypatch.setenv("KB_ANSWER_THRESHOLD", "100")
+    assert main(["search", "numer konkursu lgd"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith("Wynik: odpowiedź ")
+    score = float(lines[2].split()[1])
+    assert score < 100  # answered by the margin rule
+    assert "  odpowiedź  " in lines[2]
