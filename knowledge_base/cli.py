@@ -158,8 +158,8 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
         # "czy chodziło o…" would list (or nothing, below the suggest threshold).
         band = BAND_LABELS[result.band if rank == 1 else _band_of(candidate.score, thresholds)]
         _say(
-            f"{rank}. {candidate.score:5.1f}  {band:<10}  {document.id}  "
-            f"[{document.kind}, {document.topic}] {document.title}"
+            f"{rank}. {candidate.score:5.1f}  model {candidate.model:4.0%}  {band:<10}  "
+            f"{document.id}  [{document.kind}, {document.topic}] {document.title}"
         )
     return EXIT_OK
 

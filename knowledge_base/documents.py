@@ -67,14 +67,20 @@ class Thresholds:
     answer: float = 95.0
     suggest: float = 50.5
     confident: float = 51.0
-    margin: float = 11.0
+    margin: float = 15.0
     tie: float = 1.5
 
 
 @dataclass(frozen=True)
 class Candidate:
+    """One ranked entry: `score` (0–100) is how well its phrasings and keywords cover the
+    question, the band's input; `model` is the phrasing model's probability that the
+    question is about this entry rather than the other candidates. Candidates are ordered by
+    both together (see knowledge_base.retrieval)."""
+
     document: Document
     score: float
+    model: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from knowledge_base.documents import Band, Candidate, Document, Scope, SearchResult, Thresholds
+from knowledge_base.phrasing_model import PhrasingModel, text_features
+from knowledge_base.places import HOME, places
 from knowledge_base.text import QUESTION_WORDS, surface_tokens, tokens
 
 MAX_QUERY_CHARS = 1000
@@ -66,6 +68,18 @@ _TOPIC_BONUS = 4.0
 _ANALOGIA_PENALTY = 8.0
 _ANALOGIA_SIMILARITY = 0.85
 
+# The phrasing model's say (knowledge_base.phrasing_model): an entry's score is the blend
+# (lexical + _MODEL_WEIGHT * 100 * posterior) / (1 + _MODEL_WEIGHT), the posterior taken
+# over the _MODEL_POOL best lexical candidates.
+_MODEL_WEIGHT = 0.2
+_MODEL_POOL = 8
+# Two entries whose lexical scores are this close fit the question's words equally: the
+# model's preference alone (often just which entry has fewer phrasings) makes no lead.
+_LEXICAL_TIE = 1.5
+# The topic hint (the NLU intent's topic) is evidence for the model too: entries of that
+# topic start with this prior weight against 1 for the others.
+_TOPIC_PRIOR = 3.0
+
 # A query whose matched keys are all this common (share of entries containing the key)
 # names a topic, not a question.
 _GENERIC_DF_SHARE = 0.2
@@ -89,6 +103,7 @@ class _Entry:
     variants: tuple[_Variant, ...]
     fields: dict[str, float]
     keywords: frozenset[str]
+    places: frozenset[str]
 
 
 class _Plan:
@@ -145,6 +160,7 @@ class Retriever:
         self._generic_df = max(2.0, _GENERIC_DF_SHARE * total)
         self._rare_df = max(_SHORTLIST, int(_COMMON_DF_SHARE * total))
         self._spellings = sorted(set(self._idf) | set(self._aliases))
+        self._model = PhrasingModel(self._documents)
         self._entries = [
             _Entry(
                 variants=tuple(
@@ -153,8 +169,9 @@ class Retriever:
                 ),
                 fields=fields,
                 keywords=keywords,
+                places=places(" ".join((document.title, *document.phrasings, document.answer))),
             )
-            for variant_keys, fields, keywords in raw
+            for (variant_keys, fields, keywords), document in zip(raw, self._documents, strict=True)
         ]
 
     def __len__(self) -> int:
@@ -211,20 +228,33 @@ class Retriever:
         plan.names_analogia = self._names_analogia(plan)
         generic = self._is_generic(plan)
         cap = self._thresholds.answer * _GENERIC_CAP if generic else 100.0
+        named = places(query)
         scored = [
             (self._score(entry, plan, topic_hint), entry)
             for entry in self._shortlist(plan)
-            if self._documents[entry].id not in exclude
+            if self._documents[entry].id not in exclude and self._about(entry, named)
         ]
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        lexical = {entry: score for score, entry in scored}
+        ranked = self._blend(query, scored, topic_hint)
         candidates = tuple(
-            Candidate(document=self._documents[entry], score=round(_clip(score, cap), 2))
-            for score, entry in scored[:limit]
+            Candidate(
+                document=self._documents[entry],
+                score=round(_clip(lexical[entry], cap), 2),
+                model=round(p, 4),
+            )
+            for _, entry, p in ranked[:limit]
         )
         if not candidates:
             return Ranking(query=query, candidates=(), best=0.0, lead=0.0, generic=generic)
-        second = max(scored[1][0], 0.0) if len(scored) > 1 else 0.0
-        lead = round(max(scored[0][0], 0.0) - second, 2)
+        # The lead is measured on the blended scores, rescaled to the lexical 0-100 range.
+        second = max(ranked[1][0], 0.0) if len(ranked) > 1 else 0.0
+        lead = (max(ranked[0][0], 0.0) - second) / (1.0 + _MODEL_WEIGHT)
+        if len(ranked) > 1:
+            fit = abs(lexical[ranked[0][1]] - lexical[ranked[1][1]])
+            if fit < _LEXICAL_TIE:
+                lead = min(lead, fit)
+        lead = round(lead, 2)
         return Ranking(
             query=query, candidates=candidates, best=candidates[0].score, lead=lead, generic=generic
         )
@@ -340,6 +370,39 @@ class Retriever:
         return all(
             len(self._postings[key]) >= self._generic_df for found in matched for key in found
         )
+
+    def _blend(
+        self, query: str, scored: list[tuple[float, int]], topic_hint: str | None
+    ) -> list[tuple[float, int, float]]:
+        """(blended score, entry, posterior), best first: the lexical score plus the phrasing
+        model's posterior among the best lexical candidates (the rest get none)."""
+        pool = scored[:_MODEL_POOL]
+        entries = [entry for _, entry in pool]
+        priors = [
+            _TOPIC_PRIOR if self._documents[entry].topic == topic_hint else 1.0 for entry in entries
+        ]
+        posterior = (
+            self._model.posterior(text_features(query), entries, priors)
+            if len(pool) > 1
+            else [0.0] * len(pool)
+        )
+        blended = [
+            (score + _MODEL_WEIGHT * 100.0 * p, entry, p)
+            for (score, entry), p in zip(pool, posterior, strict=True)
+        ]
+        blended.sort(key=lambda item: (-item[0], item[1]))
+        return blended + [(score, entry, 0.0) for score, entry in scored[_MODEL_POOL:]]
+
+    def _about(self, index: int, named: frozenset[str]) -> bool:
+        """Can the entry answer a question naming these towns? A question about another
+        town is answered only by entries that name it; one about Toruń alone, not by an
+        example from another LGD."""
+        elsewhere = named - {HOME}
+        if elsewhere:
+            return bool(elsewhere & self._entries[index].places)
+        if named:
+            return self._documents[index].scope is not Scope.ANALOGIA
+        return True
 
     def _names_analogia(self, plan: _Plan) -> bool:
         """True when the query uses a word that only examples from other LGDs contain."""

@@ -40,9 +40,19 @@ _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
 
 # Multi-word names keyed as their usual abbreviation ("Lokalnej Grupy Działania" -> "lgd"),
 # in any inflection, with or without diacritics.
+# Question frames with the meaning of a question word: "od którego dnia" asks "od kiedy",
+# "do jakiego terminu" asks "do kiedy", "na jaką kwotę" asks "ile".
 _PHRASES = (
     (re.compile(r"\blokaln\w*\s+grup\w*\s+dzia[lł]ani\w*", re.IGNORECASE), "lgd"),
     (re.compile(r"\bnarodow\w*\s+instytut\w*\s+wolno[sś]ci\b", re.IGNORECASE), "niw"),
+    (
+        re.compile(
+            r"\b(od|do)\s+(?:kt[oó]r\w*|jaki\w*)\s+(?:dni[a]?|daty|momentu|terminu)\b",
+            re.IGNORECASE,
+        ),
+        r"\1 kiedy",
+    ),
+    (re.compile(r"\bna\s+jak\w*\s+(?:kwot\w*|sum\w*)", re.IGNORECASE), "ile"),
 )
 
 # Question words that tell deadline / amount / eligibility / place / how-to questions apart.

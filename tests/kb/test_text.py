@@ -135,3 +135,23 @@ def test_colloquial_and_short_forms_share_the_key_of_the_written_word(
 def test_a_multi_word_name_is_keyed_as_its_abbreviation(name: str) -> None:
     assert tokens(f"nabór {name} w Toruniu") == tokens("nabór LGD w Toruniu")
     assert normalize(name) != "lgd"  # only the keys change, not the text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("od którego dnia można składać wnioski", ("odkiedy", "kiedy")),
+        ("od ktorego dnia mozna skladac", ("odkiedy", "kiedy")),
+        ("do jakiego terminu trwa nabór", ("dokiedy", "kiedy")),
+        ("Do którego dnia?", ("dokiedy", "kiedy")),
+        ("na jaką kwotę mogę złożyć wniosek", ("ile",)),
+        ("na jaka sume moge pisac", ("ile",)),
+    ],
+)
+def test_question_frames_read_as_question_words(text: str, expected: tuple[str, ...]) -> None:
+    assert tokens(text)[: len(expected)] == expected
+
+
+def test_a_plain_day_or_sum_is_not_a_question_frame() -> None:
+    assert "dokiedy" not in tokens("do dnia dzisiejszego nic nie wiemy")
+    assert "ile" not in tokens("kwota grantu")

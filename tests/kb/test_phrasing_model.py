@@ -1,0 +1,60 @@
+"""The naive Bayes phrasing model (knowledge_base.phrasing_model)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from knowledge_base.documents import Document, EntryStatus, Scope
+from knowledge_base.phrasing_model import PhrasingModel, text_features
+
+
+def entry(id_: str, title: str, *phrasings: str) -> Document:
+    return Document(
+        id=id_,
+        kind="faq",
+        topic="nabor",
+        scope=Scope.TORUN,
+        status=EntryStatus.ANSWERED,
+        title=title,
+        phrasings=phrasings,
+        keywords=(),
+        answer="Odpowiedź.",
+        source="test",
+        info_date=date(2023, 5, 9),
+    )
+
+
+DOCS = (
+    entry("eksperci", "Kto był ekspertem na spotkaniu?", "kto mówił na spotkaniu", "eksperci FISE"),
+    entry("program", "Jaki był program spotkania?", "co było na spotkaniu", "agenda spotkania"),
+    entry("pula", "Jaka jest pula naboru?", "ile pieniędzy w naborze", "kwota puli"),
+)
+
+
+def test_the_posterior_is_a_distribution_favouring_the_entry_asked_with_these_words() -> None:
+    model = PhrasingModel(DOCS)
+    posterior = model.posterior(text_features("kto mowil na spotkaniu"), [0, 1, 2])
+    assert sum(posterior) == pytest.approx(1.0)
+    assert posterior[0] == max(posterior)
+    assert posterior[2] == min(posterior)
+
+
+def test_a_typo_still_shares_grams_with_its_entry() -> None:
+    model = PhrasingModel(DOCS)
+    posterior = model.posterior(text_features("agnda spotknia"), [0, 1])
+    assert posterior[1] > posterior[0]
+
+
+def test_priors_shift_the_posterior_and_unknown_words_change_nothing() -> None:
+    model = PhrasingModel(DOCS)
+    query = text_features("spotkanie")
+    even = model.posterior(query, [0, 1])
+    favoured = model.posterior(query, [0, 1], priors=[1.0, 3.0])
+    assert favoured[1] > even[1]
+    assert model.posterior(text_features("zzzqqq"), [0, 1]) == pytest.approx([0.5, 0.5])
+
+
+def test_no_entries_no_posterior() -> None:
+    assert PhrasingModel(DOCS).posterior(text_features("spotkanie"), []) == []
