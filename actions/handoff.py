@@ -16,6 +16,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.knowledge import reply_events, utter
 from actions.services import get_services
 from bot.handoff import texts
 from bot.handoff.rasa_flow import (
@@ -33,7 +34,8 @@ FORM_SLOTS = ("handoff_organisation", "handoff_contact")
 
 
 class ActionOfferHandoff(Action):
-    """A complex individual case: offer the coordinator instead of a generic answer."""
+    """A complex individual case: offer the coordinator; when the base answers the question
+    with confidence, give that answer too, with the offer beside it."""
 
     def name(self) -> str:
         return "action_offer_handoff"
@@ -41,8 +43,14 @@ class ActionOfferHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_offer_handoff")
-        return [SlotSet("handoff_offered", True)]
+        text = str((tracker.latest_message or {}).get("text") or "")
+        reply = get_services().answerer.complex_case(text, sender_id=tracker.sender_id)
+        if reply is None:
+            dispatcher.utter_message(response="utter_offer_handoff")
+            return [SlotSet("handoff_offered", True)]
+        utter(dispatcher, reply)
+        before = int(tracker.get_slot("misunderstandings") or 0)
+        return reply_events(reply, before)
 
 
 class ActionHandoffRequest(Action):

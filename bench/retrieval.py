@@ -462,6 +462,7 @@ class Outcome:
     generic: bool
     ranked_ids: tuple[str, ...]
     best_unknown: bool = False
+    runner_up_unknown: bool = False
 
     @property
     def right_entry(self) -> bool:
@@ -482,6 +483,7 @@ def run_eval(retriever: Retriever, items: Sequence[EvalItem]) -> list[Outcome]:
                 generic=ranking.generic,
                 ranked_ids=tuple(c.document.id for c in ranking.candidates),
                 best_unknown=best is not None and best.document.is_unknown,
+                runner_up_unknown=ranking.runner_up_unknown,
             )
         )
     return outcomes
@@ -496,6 +498,7 @@ def band_of(outcome: Outcome, thresholds: Thresholds) -> Band:
         outcome.lead,
         generic=outcome.generic,
         unknown=outcome.best_unknown,
+        runner_up_unknown=outcome.runner_up_unknown,
     )
 
 
@@ -838,6 +841,8 @@ def run_dialogues(
                 generic=result.generic,
                 ranked_ids=tuple(c.document.id for c in result.candidates),
                 best_unknown=best is not None and best.document.is_unknown,
+                runner_up_unknown=len(result.candidates) > 1
+                and result.candidates[1].document.is_unknown,
             )
             outcomes.append(outcome)
             if best is not None and result.band is Band.ANSWER:

@@ -20,6 +20,7 @@ from knowledge_base.responder import (
     NONE_OF_THESE,
     Reply,
     answer_document,
+    answer_with_offer,
     dont_know,
     not_understood,
     respond,
@@ -104,6 +105,19 @@ class Answerer:
         extra = self._deadline_line(best.document.call_code, best.document.topic, None)
         reply = respond(result, misunderstandings_before=misunderstandings_before, extra=extra)
         return self._notify(reply, sender_id)
+
+    def complex_case(self, text: str, *, sender_id: str) -> Reply | None:
+        """The NLU called `text` an individual case for the coordinator. When the base answers
+        it with confidence (band ANSWER, an entry that states facts), the answer is given
+        with the coordinator offered beside it: the classifier only saw the wording, and a
+        question that sounds personal ("prowadzę działalność oświatową, czy mogę…") often
+        has a general answer. Otherwise None: the plain offer."""
+        result = self._knowledge.search(text, topic_hint=None)
+        best = result.best
+        if best is None or result.band is not Band.ANSWER or best.document.is_unknown:
+            return None
+        extra = self._deadline_line(best.document.call_code, best.document.topic, None)
+        return self._notify(answer_with_offer(best.document, extra=extra), sender_id)
 
     def choose(self, entry_id: str, *, misunderstandings_before: int, sender_id: str) -> Reply:
         """The user picked a suggestion (or "none of these")."""

@@ -34,6 +34,10 @@ NOT_UNDERSTOOD_TEXT = (
 )
 SUGGEST_TEXT = "Nie mam pewności, o co pytasz. Czy chodziło o:"
 UNKNOWN_OFFER = "Jeśli chcesz, przekażę to pytanie koordynatorowi projektu."
+CASE_OFFER = (
+    "Jeśli pytasz o indywidualną sprawę Twojej organizacji, mogę przekazać ją koordynatorowi "
+    "projektu — odpowie w tej rozmowie."
+)
 
 
 class Outcome(StrEnum):
@@ -91,6 +95,22 @@ def answer_document(document: Document, *, extra: str | None = None) -> Reply:
         buttons=FEEDBACK_BUTTONS,
         entry_id=document.id,
         topic=document.topic,
+    )
+
+
+def answer_with_offer(document: Document, *, extra: str | None = None) -> Reply:
+    """The answer of an entry for what sounded like an individual case: the general answer
+    with its source, and the coordinator offered for the case itself."""
+    plain = answer_document(document, extra=extra)
+    if plain.offers_handoff:
+        return plain
+    return Reply(
+        text=f"{plain.text}\n\n{CASE_OFFER}",
+        outcome=plain.outcome,
+        buttons=HANDOFF_BUTTONS,
+        entry_id=plain.entry_id,
+        topic=plain.topic,
+        offers_handoff=True,
     )
 
 

@@ -194,8 +194,8 @@ class Retriever:
         Entries whose id is in `exclude` are left out (a follow-up question searched with
         the previous answer's title asks for something else than that answer).
         """
-        ranking = self.rank(query, limit=limit, topic_hint=topic_hint, exclude=exclude)
-        if not ranking.candidates:
+        ranking = self.rank(query, limit=max(limit, 2), topic_hint=topic_hint, exclude=exclude)
+        if not ranking.candidates or limit <= 0:
             return SearchResult(query=ranking.query, band=Band.DONT_KNOW, candidates=())
         band = decide_band(
             self._thresholds,
@@ -203,11 +203,12 @@ class Retriever:
             ranking.lead,
             generic=ranking.generic,
             unknown=ranking.candidates[0].document.is_unknown,
+            runner_up_unknown=ranking.runner_up_unknown,
         )
         return SearchResult(
             query=ranking.query,
             band=band,
-            candidates=ranking.candidates,
+            candidates=ranking.candidates[:limit],
             lead=ranking.lead,
             generic=ranking.generic,
         )
@@ -450,9 +451,20 @@ class Ranking:
     lead: float
     generic: bool
 
+    @property
+    def runner_up_unknown(self) -> bool:
+        """The second candidate is a known unknown too."""
+        return len(self.candidates) > 1 and self.candidates[1].document.is_unknown
+
 
 def decide_band(
-    thresholds: Thresholds, best: float, lead: float, *, generic: bool, unknown: bool = False
+    thresholds: Thresholds,
+    best: float,
+    lead: float,
+    *,
+    generic: bool,
+    unknown: bool = False,
+    runner_up_unknown: bool = False,
 ) -> Band:
     """The band of a result: answer directly, suggest the close candidates, or say "nie wiem".
 
@@ -465,12 +477,23 @@ def decide_band(
     A clear best candidate that is a known unknown (`unknown`: the base knows it does not
     know this) is given as soon as it reaches `suggest`: its reply asserts no fact, it says
     what is not known yet and offers the coordinator, which is the honest reply whether or
-    not it is exactly the entry meant.
+    not it is exactly the entry meant. That holds also when it is near-equal to another
+    known unknown (`runner_up_unknown`, e.g. the deadline and the duration of a call whose
+    rules are not published yet): whichever was meant, the reply is "not known yet".
     """
     if best < thresholds.suggest:
         return Band.DONT_KNOW
-    if generic or lead < thresholds.tie:
+    if generic:
         return Band.SUGGEST
+    if unknown and (lead >= thresholds.tie or runner_up_unknown):
+        return Band.ANSWER
+    if lead < thresholds.tie:
+        return Band.SUGGEST
+    if best >= thresholds.answer:
+        return Band.ANSWER
+    if best >= thresholds.confident and lead >= thresholds.margin:
+        return Band.ANSWER
+    return Band.SUGGEST
     if unknown or best >= thresholds.answer:
         return Band.ANSWER
     if best >= thresholds.confident and lead >= thresholds.margin:

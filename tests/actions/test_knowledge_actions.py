@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from actions.handoff import ActionOfferHandoff
 from actions.knowledge import (
     ActionAnswerKb,
     ActionChooseEntry,
@@ -258,3 +259,39 @@ async def test_gibberish_twice_in_a_row_offers_the_coordinator(
     )
     assert slots_of(events)["kb_band"] == "dont_know"
     assert "/affirm" in [b["payload"] for b in second.messages[0]["buttons"]]
+
+
+async def test_a_general_question_that_sounded_personal_is_answered_with_the_offer(
+    tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    """The NLU took an ordinary question for an individual case: the base's answer is given,
+    and the coordinator is offered beside it."""
+    events = await ActionOfferHandoff().run(
+        dispatcher, tracker_for("co musi zawierać protest?", "complex_case"), domain
+    )
+    slots = slots_of(events)
+    assert slots["kb_band"] == "answered"
+    assert slots["last_entry"].startswith("ogolne-protest")
+    assert slots["handoff_offered"] is True
+    assert "/affirm" in payloads(dispatcher)
+    assert "Źródło:" in text_of(dispatcher)
+    assert "koordynatorowi" in text_of(dispatcher)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "zgubiliśmy faktury i nie wiemy, jak rozliczyć grant",
+        "jaki jest termin składania wniosków w naborze pilotażowym w Toruniu?",
+    ],
+)
+async def test_an_individual_case_gets_the_plain_offer(
+    text: str,
+    tracker_for: TrackerFactory,
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
+) -> None:
+    """No confident answer, or only a known unknown: the offer alone, no guess."""
+    events = await ActionOfferHandoff().run(dispatcher, tracker_for(text, "complex_case"), domain)
+    assert slots_of(events) == {"handoff_offered": True}
+    assert dispatcher.messages[0].get("response") == "utter_offer_handoff"

@@ -582,3 +582,38 @@ def test_an_excluded_entry_is_neither_a_candidate_nor_a_rival() -> None:
     assert [c.document.id for c in result.candidates][:1] == ["k2018-terminy"]
     assert "k2018-kwoty" not in {c.document.id for c in result.candidates}
     assert result.band is Band.ANSWER
+
+
+def test_two_near_equal_known_unknowns_are_answered_as_not_known() -> None:
+    """Whichever of two unknown facts of one call was meant, "not known yet" is the answer."""
+    documents = tuple(
+        Document(
+            id=id_,
+            kind="faq",
+            topic="terminy",
+            scope=Scope.TORUN,
+            status=EntryStatus.UNKNOWN,
+            title=title,
+            phrasings=phrasings,
+            keywords=(),
+            answer="Tego jeszcze nie wiemy.",
+            source="test",
+            info_date=date(2023, 5, 9),
+        )
+        for id_, title, phrasings in (
+            ("termin", "Do kiedy trwa nabór?", ("do kiedy nabór", "termin naboru")),
+            ("czas", "Jak długo trwa projekt?", ("ile trwa projekt", "czas realizacji")),
+        )
+    )
+    ranking = Retriever(documents, THRESHOLDS).rank("do kiedy trwa")
+    assert ranking.runner_up_unknown
+    assert decide_band(THRESHOLDS, 60.0, 0.5, generic=False, unknown=True) is Band.SUGGEST
+    assert (
+        decide_band(THRESHOLDS, 60.0, 0.5, generic=False, unknown=True, runner_up_unknown=True)
+        is Band.ANSWER
+    )
+    # Below the suggest threshold nothing is answered, known unknown or not.
+    assert (
+        decide_band(THRESHOLDS, 40.0, 0.5, generic=False, unknown=True, runner_up_unknown=True)
+        is Band.DONT_KNOW
+    )
