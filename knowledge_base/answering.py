@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from knowledge_base.calls import describe_deadline
 from knowledge_base.context import is_follow_up, resolve
 from knowledge_base.documents import Band, SearchResult
+from knowledge_base.domain_words import names_the_domain
 from knowledge_base.gibberish import is_gibberish
 from knowledge_base.responder import (
     NONE_OF_THESE,
@@ -91,13 +92,24 @@ class Answerer:
     def off_topic(
         self, text: str, *, misunderstandings_before: int, sender_id: str
     ) -> Reply | None:
-        """The NLU called `text` off-topic. Keyboard mashing is a misunderstanding; a question
-        the base answers with confidence (band ANSWER: one clear winner, never a near-tie or a
-        common-words-only query) is answered after all, since the classifier only saw the
-        wording; anything else gets None (the kind refusal)."""
+        """The NLU called `text` off-topic; the classifier only saw the wording, so the base
+        has a say. Keyboard mashing is a misunderstanding. A question the base answers with
+        confidence (band ANSWER: one clear winner, never a near-tie or a common-words-only
+        query) is answered after all. A message that names the grant domain (the LGD, a
+        grant, a pilot, an NGO: knowledge_base.domain_words) is a question for the base like
+        any other: answer, suggestion or an honest "nie wiem" with the coordinator. Anything
+        else gets None (the kind refusal)."""
         if is_gibberish(text):
             reply = not_understood(misunderstandings_before=misunderstandings_before)
             return self._notify(reply, sender_id)
+        if names_the_domain(text):
+            return self.answer(
+                text,
+                topic_hint=None,
+                last_entry_id=None,
+                misunderstandings_before=misunderstandings_before,
+                sender_id=sender_id,
+            )
         result = self._knowledge.search(text, topic_hint=None)
         best = result.best
         if best is None or result.band is not Band.ANSWER:

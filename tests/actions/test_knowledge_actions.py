@@ -246,6 +246,21 @@ async def test_a_clear_knowledge_question_called_off_topic_is_answered_after_all
     assert slots_of(events)["kb_band"] == "answered"
 
 
+async def test_a_grant_question_called_off_topic_gets_an_honest_dont_know(
+    tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    """It names a grant, so it is no small talk: "nie wiem" with the coordinator, not the
+    refusal, and the staff see it among the unanswered questions."""
+    events = await ActionOutOfScope().run(
+        dispatcher,
+        tracker_for("jak wygląda sprawozdanie końcowe z grantu, jest wzór?", "out_of_scope"),
+        domain,
+    )
+    assert dispatcher.messages[0].get("response") is None
+    assert slots_of(events)["kb_band"] == "dont_know"
+    assert "/affirm" in payloads(dispatcher)
+
+
 async def test_gibberish_twice_in_a_row_offers_the_coordinator(
     tracker_for: TrackerFactory, domain: dict[str, Any], services: ActionServices
 ) -> None:
