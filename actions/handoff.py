@@ -46,8 +46,9 @@ class ActionOfferHandoff(Action):
         text = str((tracker.latest_message or {}).get("text") or "")
         reply = get_services().answerer.complex_case(text, sender_id=tracker.sender_id)
         if reply is None:
+            # The base has no answer for it: an honest "not in the base" with the offer.
             dispatcher.utter_message(response="utter_offer_handoff")
-            return [SlotSet("handoff_offered", True)]
+            return [SlotSet("handoff_offered", True), SlotSet("kb_band", "dont_know")]
         utter(dispatcher, reply)
         before = int(tracker.get_slot("misunderstandings") or 0)
         return reply_events(reply, before)

@@ -308,5 +308,5 @@ async def test_an_individual_case_gets_the_plain_offer(
 ) -> None:
     """No confident answer, or only a known unknown: the offer alone, no guess."""
     events = await ActionOfferHandoff().run(dispatcher, tracker_for(text, "complex_case"), domain)
-    assert slots_of(events) == {"handoff_offered": True}
+    assert slots_of(events) == {"handoff_offered": True, "kb_band": "dont_know"}
     assert dispatcher.messages[0].get("response") == "utter_offer_handoff"
