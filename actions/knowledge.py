@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import get_services
+from knowledge_base.contact_request import asks_for_contact
 from knowledge_base.responder import Reply
 
 INTENT_TOPICS = {
@@ -113,7 +114,9 @@ class ActionRecordFeedback(Action):
 
 
 class ActionOutOfScope(Action):
-    """Off-topic: a kind refusal; keyboard mashing counts as a misunderstanding instead."""
+    """Off-topic: a kind refusal; keyboard mashing counts as a misunderstanding instead, a
+    wish to be contacted gets the coordinator offered, and a question the base can take is
+    answered (see Answerer.off_topic)."""
 
     def name(self) -> str:
         return "action_out_of_scope"
@@ -123,6 +126,10 @@ class ActionOutOfScope(Action):
     ) -> list[EventType]:
         before = _misunderstandings(tracker)
         text = str((tracker.latest_message or {}).get("text") or "")
+        if asks_for_contact(text):
+            # A wish to be contacted that the NLU missed: never refuse it.
+            dispatcher.utter_message(response="utter_offer_contact")
+            return [SlotSet("handoff_offered", True), SlotSet("misunderstandings", 0.0)]
         reply = get_services().answerer.off_topic(
             text, misunderstandings_before=before, sender_id=tracker.sender_id
         )

@@ -261,6 +261,18 @@ async def test_a_grant_question_called_off_topic_gets_an_honest_dont_know(
     assert "/affirm" in payloads(dispatcher)
 
 
+async def test_a_wish_to_be_contacted_called_off_topic_gets_the_coordinator_offered(
+    tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    events = await ActionOutOfScope().run(
+        dispatcher,
+        tracker_for("wolałbym, żeby on sam się ze mną skontaktował", "out_of_scope"),
+        domain,
+    )
+    assert dispatcher.messages[0]["response"] == "utter_offer_contact"
+    assert slots_of(events)["handoff_offered"] is True
+
+
 async def test_gibberish_twice_in_a_row_offers_the_coordinator(
     tracker_for: TrackerFactory, domain: dict[str, Any], services: ActionServices
 ) -> None:
