@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date
+from typing import Any
 
 import pytest
 
@@ -24,6 +24,7 @@ from knowledge_base.documents import (
     Thresholds,
 )
 from knowledge_base.retrieval import Retriever
+from tests.support.documents import doc as make_doc
 
 THRESHOLDS = Thresholds(answer=78.0, suggest=50.0, confident=60.0, margin=10.0, tie=1.5)
 
@@ -33,25 +34,10 @@ def doc(
     title: str,
     phrasings: tuple[str, ...] = (),
     keywords: tuple[str, ...] = (),
-    *,
-    topic: str = "nabor",
-    call_code: str | None = None,
-    status: EntryStatus = EntryStatus.ANSWERED,
+    **fields: Any,
 ) -> Document:
-    return Document(
-        id=id_,
-        kind="faq",
-        topic=topic,
-        scope=Scope.OGOLNE,
-        status=status,
-        title=title,
-        phrasings=phrasings,
-        keywords=keywords,
-        answer="Odpowiedź.",
-        source="test",
-        info_date=date(2023, 5, 9),
-        call_code=call_code,
-    )
+    """A general rule (scope OGÓLNE): no analogia penalty either way."""
+    return make_doc(id_, title, phrasings, keywords, scope=Scope.OGOLNE, **fields)
 
 
 PROTEST_DAYS = doc(

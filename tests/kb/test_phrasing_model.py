@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from knowledge_base.documents import Document, EntryStatus, Scope
 from knowledge_base.phrasing_model import PhrasingModel, text_features
-
-
-def entry(id_: str, title: str, *phrasings: str) -> Document:
-    return Document(
-        id=id_,
-        kind="faq",
-        topic="nabor",
-        scope=Scope.TORUN,
-        status=EntryStatus.ANSWERED,
-        title=title,
-        phrasings=phrasings,
-        keywords=(),
-        answer="Odpowiedź.",
-        source="test",
-        info_date=date(2023, 5, 9),
-    )
-
+from tests.support.documents import doc
 
 DOCS = (
-    entry("eksperci", "Kto był ekspertem na spotkaniu?", "kto mówił na spotkaniu", "eksperci FISE"),
-    entry("program", "Jaki był program spotkania?", "co było na spotkaniu", "agenda spotkania"),
-    entry("pula", "Jaka jest pula naboru?", "ile pieniędzy w naborze", "kwota puli"),
+    doc("eksperci", "Kto był ekspertem na spotkaniu?", ("kto mówił na spotkaniu", "eksperci FISE")),
+    doc("program", "Jaki był program spotkania?", ("co było na spotkaniu", "agenda spotkania")),
+    doc("pula", "Jaka jest pula naboru?", ("ile pieniędzy w naborze", "kwota puli")),
 )
 
 

@@ -3,43 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
 from knowledge_base import retrieval
 from knowledge_base.documents import Band, Document, EntryStatus, Scope, Thresholds
 from knowledge_base.retrieval import MAX_QUERY_CHARS, Retriever, decide_band
+from tests.support.documents import doc
 
 THRESHOLDS = Thresholds(answer=78.0, suggest=50.0, confident=60.0, margin=10.0, tie=1.5)
 # Only the score bands: no margin rule, no near-tie rule.
 SCORE_ONLY = Thresholds(answer=78.0, suggest=50.0, confident=78.0, margin=0.0, tie=0.0)
-
-
-def doc(
-    id_: str,
-    title: str,
-    phrasings: tuple[str, ...],
-    keywords: tuple[str, ...] = (),
-    *,
-    topic: str = "nabor",
-    scope: Scope = Scope.TORUN,
-    answer: str = "Odpowiedź.",
-    call_code: str | None = None,
-) -> Document:
-    return Document(
-        id=id_,
-        kind="faq",
-        topic=topic,
-        scope=scope,
-        status=EntryStatus.ANSWERED,
-        title=title,
-        phrasings=phrasings,
-        keywords=keywords,
-        answer=answer,
-        source="test",
-        info_date=date(2023, 5, 9),
-        call_code=call_code,
-    )
 
 
 DOCS = (
@@ -414,6 +389,23 @@ def test_example_from_another_lgd_yields_to_the_torun_entry() -> None:
     assert best_id(retriever, "do kiedy nabór wniosków w inowrocławiu") == "inny-termin"
 
 
+TORUN_CLUBS = doc(
+    "torun-kluby",
+    "Na jakie działania będą granty w strategii LGD?",
+    ("na co będą granty", "kluby młodzieżowe i kluby seniora", "tematy grantów"),
+    ("kluby seniora", "kluby młodzieżowe"),
+)
+TOWNS = (
+    TORUN_CLUBS,
+    doc(
+        "grudziadz-uprawnieni",
+        "Kto mógł składać wnioski w LGD Grudziądz?",
+        ("wnioskodawcy w Grudziądzu", "kto składał wnioski w grudziądzkiej LGD"),
+        scope=Scope.ANALOGIA,
+    ),
+)
+
+
 def test_a_question_about_another_lgd_costs_the_torun_entries(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -421,12 +413,7 @@ def test_a_question_about_another_lgd_costs_the_torun_entries(
     LGD: a Toruń fact still may answer, but loses what an example loses when Toruń is
     asked about."""
     documents = (
-        doc(
-            "torun-kluby",
-            "Na jakie działania będą granty w strategii LGD?",
-            ("na co będą granty", "kluby młodzieżowe i kluby seniora", "tematy grantów"),
-            ("kluby seniora", "kluby młodzieżowe"),
-        ),
+        TORUN_CLUBS,
         doc(
             "inny-uprawnieni",
             "Kto mógł składać wnioski w innej LGD?",
@@ -446,22 +433,6 @@ def test_a_question_about_another_lgd_costs_the_torun_entries(
     here = Retriever(documents, SCORE_ONLY).search("czy będą granty na kluby seniora").best
     assert here is not None
     assert here.score > penalised.score
-
-
-TOWNS = (
-    doc(
-        "torun-kluby",
-        "Na jakie działania będą granty w strategii LGD?",
-        ("na co będą granty", "kluby młodzieżowe i kluby seniora", "tematy grantów"),
-        ("kluby seniora", "kluby młodzieżowe"),
-    ),
-    doc(
-        "grudziadz-uprawnieni",
-        "Kto mógł składać wnioski w LGD Grudziądz?",
-        ("wnioskodawcy w Grudziądzu", "kto składał wnioski w grudziądzkiej LGD"),
-        scope=Scope.ANALOGIA,
-    ),
-)
 
 
 @pytest.mark.parametrize(
@@ -586,24 +557,10 @@ def test_an_excluded_entry_is_neither_a_candidate_nor_a_rival() -> None:
 
 def test_two_near_equal_known_unknowns_are_answered_as_not_known() -> None:
     """Whichever of two unknown facts of one call was meant, "not known yet" is the answer."""
-    documents = tuple(
-        Document(
-            id=id_,
-            kind="faq",
-            topic="terminy",
-            scope=Scope.TORUN,
-            status=EntryStatus.UNKNOWN,
-            title=title,
-            phrasings=phrasings,
-            keywords=(),
-            answer="Tego jeszcze nie wiemy.",
-            source="test",
-            info_date=date(2023, 5, 9),
-        )
-        for id_, title, phrasings in (
-            ("termin", "Do kiedy trwa nabór?", ("do kiedy nabór", "termin naboru")),
-            ("czas", "Jak długo trwa projekt?", ("ile trwa projekt", "czas realizacji")),
-        )
+    unknown: dict[str, Any] = {"topic": "terminy", "status": EntryStatus.UNKNOWN}
+    documents = (
+        doc("termin", "Do kiedy trwa nabór?", ("do kiedy nabór", "termin naboru"), **unknown),
+        doc("czas", "Jak długo trwa projekt?", ("ile trwa projekt", "czas realizacji"), **unknown),
     )
     ranking = Retriever(documents, THRESHOLDS).rank("do kiedy trwa")
     assert ranking.runner_up_unknown
