@@ -8,6 +8,11 @@ covered. An entry's score (0–100) blends how much of the query its best title/
 explains (and how much of that phrasing the query asks about), how much of the query
 the whole entry explains, and a rapidfuzz string similarity.
 
+A naive Bayes model of each entry's phrasings (:mod:`knowledge_base.phrasing_model`) then
+reorders the best candidates: siblings share their words, but not the words they are asked
+with. A question that names another town is answered only by entries about that town, one
+that names Toruń not by an example from another LGD (:mod:`knowledge_base.places`).
+
 The band (see :func:`decide_band`) asks for a clear winner: a high score, or a good score
 that leads the second-best entry by a margin; near-equal siblings are suggested, not
 answered. A known unknown that leads is given from the suggest cut-off on: its reply says
@@ -68,9 +73,10 @@ _TOPIC_BONUS = 4.0
 _ANALOGIA_PENALTY = 8.0
 _ANALOGIA_SIMILARITY = 0.85
 
-# The phrasing model's say (knowledge_base.phrasing_model): an entry's score is the blend
-# (lexical + _MODEL_WEIGHT * 100 * posterior) / (1 + _MODEL_WEIGHT), the posterior taken
-# over the _MODEL_POOL best lexical candidates.
+# The phrasing model's say (knowledge_base.phrasing_model): candidates are ranked by
+# lexical score + _MODEL_WEIGHT * 100 * posterior, the posterior taken over the _MODEL_POOL
+# best lexical candidates; the lead is that blend's difference divided by 1 + _MODEL_WEIGHT
+# (back on the 0-100 scale), while a candidate's score stays the lexical one.
 _MODEL_WEIGHT = 0.2
 _MODEL_POOL = 8
 # Two entries whose lexical scores are this close fit the question's words equally: the
@@ -490,11 +496,6 @@ def decide_band(
     if lead < thresholds.tie:
         return Band.SUGGEST
     if best >= thresholds.answer:
-        return Band.ANSWER
-    if best >= thresholds.confident and lead >= thresholds.margin:
-        return Band.ANSWER
-    return Band.SUGGEST
-    if unknown or best >= thresholds.answer:
         return Band.ANSWER
     if best >= thresholds.confident and lead >= thresholds.margin:
         return Band.ANSWER
