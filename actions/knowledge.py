@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import get_services
 from knowledge_base.contact_request import asks_for_contact
-from knowledge_base.responder import Reply
+from knowledge_base.responder import NONE_OF_THESE, Outcome, Reply
 
 INTENT_TOPICS = {
     "ask_call": "nabor",
@@ -23,6 +23,10 @@ INTENT_TOPICS = {
     "ask_costs": "koszty",
     "ask_innovation": "innowacje",
 }
+
+
+# Actions whose reply may be a "Czy chodziło o…?" suggestion.
+SUGGESTING_ACTIONS = frozenset({"action_answer_kb", "action_out_of_scope"})
 
 
 def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:
@@ -138,3 +142,46 @@ class ActionOutOfScope(Action):
             return [SlotSet("misunderstandings", 0.0)]
         utter(dispatcher, reply)
         return reply_events(reply, before)
+
+
+def _answers_a_suggestion(tracker: Tracker) -> bool:
+    """The assistant's last reply was "Czy chodziło o…?" (and the user has typed since)."""
+    if tracker.get_slot("kb_band") != Outcome.SUGGESTED.value:
+        return False
+    seen_user = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif kind == "action" and seen_user and event.get("name") != "action_listen":
+            return event.get("name") in SUGGESTING_ACTIONS
+    return False
+
+
+class ActionReplyYesNo(Action):
+    """ "Tak" or "nie" when no coordinator was offered. After "Czy chodziło o…?", "nie" means
+    none of the suggestions (as the "Żadne z nich" button) and "tak" cannot tell which one:
+    the user is asked to pick, with the coordinator offered as a way out. Otherwise: what
+    else can the assistant do."""
+
+    def name(self) -> str:
+        return "action_reply_yes_no"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if not _answers_a_suggestion(tracker):
+            dispatcher.utter_message(response="utter_anything_else")
+            return []
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if intent == "deny":
+            before = _misunderstandings(tracker)
+            reply = get_services().answerer.choose(
+                NONE_OF_THESE, misunderstandings_before=before, sender_id=tracker.sender_id
+            )
+            utter(dispatcher, reply)
+            return reply_events(reply, before)
+        dispatcher.utter_message(response="utter_pick_a_suggestion")
+        return [SlotSet("handoff_offered", True)]

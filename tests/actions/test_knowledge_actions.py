@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,9 +16,11 @@ from actions.knowledge import (
     ActionChooseEntry,
     ActionOutOfScope,
     ActionRecordFeedback,
+    ActionReplyYesNo,
 )
 from actions.services import ActionServices
 from knowledge_base.models import Feedback, UnansweredQuestion
+from knowledge_base.responder import SUGGEST_TEXT
 from tests.actions.conftest import TrackerFactory
 
 pytestmark = pytest.mark.usefixtures("services")
@@ -322,3 +325,52 @@ async def test_an_individual_case_gets_the_plain_offer(
     events = await ActionOfferHandoff().run(dispatcher, tracker_for(text, "complex_case"), domain)
     assert slots_of(events) == {"handoff_offered": True, "kb_band": "dont_know"}
     assert dispatcher.messages[0].get("response") == "utter_offer_handoff"
+
+
+def after_suggestion(tracker: Tracker, action: str = "action_answer_kb") -> Tracker:
+    """`tracker` with an earlier question that `action` answered with suggestions."""
+    tracker.events[:0] = [
+        {"event": "user", "text": "ile można dostać?"},
+        {"event": "action", "name": action},
+        {"event": "bot", "text": SUGGEST_TEXT},
+        {"event": "action", "name": "action_listen"},
+    ]
+    return tracker
+
+
+async def test_yes_after_suggestions_asks_for_a_pick_and_offers_the_coordinator(
+    tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    tracker = after_suggestion(tracker_for("tak", "affirm", kb_band="suggested"))
+    events = await ActionReplyYesNo().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_pick_a_suggestion"
+    assert slots_of(events) == {"handoff_offered": True}
+
+
+async def test_no_after_suggestions_means_none_of_them(
+    tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    tracker = after_suggestion(tracker_for("nie", "deny", kb_band="suggested"))
+    events = await ActionReplyYesNo().run(dispatcher, tracker, domain)
+    assert slots_of(events)["kb_band"] == "dont_know"
+    assert slots_of(events)["handoff_offered"] is True
+    assert "/affirm" in payloads(dispatcher)
+
+
+@pytest.mark.parametrize("intent", ["affirm", "deny"])
+async def test_yes_or_no_out_of_the_blue_asks_what_else(
+    intent: str,
+    tracker_for: TrackerFactory,
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
+) -> None:
+    # The suggestion was two messages ago: a greeting came in between.
+    tracker = after_suggestion(tracker_for("ok", intent, kb_band="suggested"))
+    tracker.events[4:4] = [
+        {"event": "user", "text": "dzień dobry"},
+        {"event": "action", "name": "utter_greet"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    events = await ActionReplyYesNo().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_anything_else"
+    assert events == []
