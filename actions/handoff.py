@@ -16,7 +16,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge import reply_events, utter
+from actions.knowledge import misunderstandings, reply_events, utter
 from actions.services import get_services
 from bot.handoff import texts
 from bot.handoff.rasa_flow import (
@@ -50,8 +50,7 @@ class ActionOfferHandoff(Action):
             dispatcher.utter_message(response="utter_offer_handoff")
             return [SlotSet("handoff_offered", True), SlotSet("kb_band", "dont_know")]
         utter(dispatcher, reply)
-        before = int(tracker.get_slot("misunderstandings") or 0)
-        return reply_events(reply, before)
+        return reply_events(reply, misunderstandings(tracker))
 
 
 class ActionHandoffRequest(Action):

@@ -49,7 +49,7 @@ def reply_events(reply: Reply, misunderstandings_before: int) -> list[EventType]
     return events
 
 
-def _misunderstandings(tracker: Tracker) -> int:
+def misunderstandings(tracker: Tracker) -> int:
     return int(tracker.get_slot("misunderstandings") or 0)
 
 
@@ -64,7 +64,7 @@ class ActionAnswerKb(Action):
     ) -> list[EventType]:
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
-        before = _misunderstandings(tracker)
+        before = misunderstandings(tracker)
         reply = get_services().answerer.answer(
             str(message.get("text") or ""),
             topic_hint=INTENT_TOPICS.get(str(intent)),
@@ -86,7 +86,7 @@ class ActionChooseEntry(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         entry_id = next(tracker.get_latest_entity_values("entry_id"), None)
-        before = _misunderstandings(tracker)
+        before = misunderstandings(tracker)
         reply = get_services().answerer.choose(
             str(entry_id or ""), misunderstandings_before=before, sender_id=tracker.sender_id
         )
@@ -128,7 +128,7 @@ class ActionOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        before = _misunderstandings(tracker)
+        before = misunderstandings(tracker)
         text = str((tracker.latest_message or {}).get("text") or "")
         if asks_for_contact(text):
             # A wish to be contacted that the NLU missed: never refuse it.
@@ -177,7 +177,7 @@ class ActionReplyYesNo(Action):
             return []
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         if intent == "deny":
-            before = _misunderstandings(tracker)
+            before = misunderstandings(tracker)
             reply = get_services().answerer.choose(
                 NONE_OF_THESE, misunderstandings_before=before, sender_id=tracker.sender_id
             )

@@ -40,6 +40,7 @@ from knowledge_base.documents import (  # noqa: E402
     EntryStatus,
     Scope,
     Thresholds,
+    runner_up_unknown,
 )
 from knowledge_base.retrieval import Retriever, decide_band  # noqa: E402
 
@@ -841,8 +842,7 @@ def run_dialogues(
                 generic=result.generic,
                 ranked_ids=tuple(c.document.id for c in result.candidates),
                 best_unknown=best is not None and best.document.is_unknown,
-                runner_up_unknown=len(result.candidates) > 1
-                and result.candidates[1].document.is_unknown,
+                runner_up_unknown=runner_up_unknown(result.candidates),
             )
             outcomes.append(outcome)
             if best is not None and result.band is Band.ANSWER:

@@ -110,11 +110,10 @@ class Answerer:
                 misunderstandings_before=misunderstandings_before,
                 sender_id=sender_id,
             )
-        result = self._knowledge.search(text, topic_hint=None)
-        best = result.best
-        if best is None or result.band is not Band.ANSWER:
+        confident = self._confident(text)
+        if confident is None:
             return None
-        extra = self._deadline_line(best.document.call_code, best.document.topic, None)
+        result, extra = confident
         reply = respond(result, misunderstandings_before=misunderstandings_before, extra=extra)
         return self._notify(reply, sender_id)
 
@@ -124,12 +123,23 @@ class Answerer:
         with the coordinator offered beside it: the classifier only saw the wording, and a
         question that sounds personal ("prowadzę działalność oświatową, czy mogę…") often
         has a general answer. Otherwise None: the plain offer."""
+        confident = self._confident(text)
+        if confident is None:
+            return None
+        result, extra = confident
+        document = result.candidates[0].document
+        if document.is_unknown:
+            return None
+        return self._notify(answer_with_offer(document, extra=extra), sender_id)
+
+    def _confident(self, text: str) -> tuple[SearchResult, str | None] | None:
+        """The base's result for `text` searched without a topic hint, with the deadline
+        line of its best entry, when that entry is answered directly (band ANSWER)."""
         result = self._knowledge.search(text, topic_hint=None)
         best = result.best
-        if best is None or result.band is not Band.ANSWER or best.document.is_unknown:
+        if best is None or result.band is not Band.ANSWER:
             return None
-        extra = self._deadline_line(best.document.call_code, best.document.topic, None)
-        return self._notify(answer_with_offer(best.document, extra=extra), sender_id)
+        return result, self._deadline_line(best.document.call_code, best.document.topic, None)
 
     def choose(self, entry_id: str, *, misunderstandings_before: int, sender_id: str) -> Reply:
         """The user picked a suggestion (or "none of these")."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -81,6 +82,11 @@ class Candidate:
     document: Document
     score: float
     model: float = 0.0
+
+
+def runner_up_unknown(candidates: Sequence[Candidate]) -> bool:
+    """The second candidate is a known unknown (see retrieval.decide_band)."""
+    return len(candidates) > 1 and candidates[1].document.is_unknown
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ GRAM = 4
 GRAM_WEIGHT = 0.25
 ANSWER_WEIGHT = 0.3
 ALPHA = 0.1
-TEMPERATURE = 1.0
 
 
 Bag = dict[str, float]
@@ -90,6 +89,6 @@ class PhrasingModel:
         if priors is not None:
             logs = [value + math.log(prior) for value, prior in zip(logs, priors, strict=True)]
         top = max(logs)
-        exps = [math.exp((value - top) / TEMPERATURE) for value in logs]
+        exps = [math.exp(value - top) for value in logs]
         total = sum(exps)
         return [value / total for value in exps]

@@ -35,10 +35,9 @@ _STEMS = tuple(sorted(set(_STEMS_TEXT.split()), key=len, reverse=True))
 # Place stems that match whole words only (short, or the start of common words).
 _WHOLE_WORDS = frozenset({"kowal", "lipno", "lipnie", "solec", "golub", "poznan", "poznaniu"})
 
-# Stems of one town, so that each town is one name ("bydgoskie" is Bydgoszcz's district).
+# Stems of one town, so that each town is one name ("w Krakowie" and "Kraków" alike).
 _SAME_TOWN = {
     "bydgoskie": "bydgoszcz",
-    "chelmz": "chelmz",
     "lipnie": "lipno",
     "nakle": "naklo",
     "wabrzeznie": "wabrzezno",

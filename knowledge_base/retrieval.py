@@ -31,8 +31,16 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from knowledge_base.documents import Band, Candidate, Document, Scope, SearchResult, Thresholds
-from knowledge_base.phrasing_model import PhrasingModel, text_features
+from knowledge_base.documents import (
+    Band,
+    Candidate,
+    Document,
+    Scope,
+    SearchResult,
+    Thresholds,
+    runner_up_unknown,
+)
+from knowledge_base.phrasing_model import Bag, PhrasingModel, features
 from knowledge_base.places import HOME, places
 from knowledge_base.text import QUESTION_WORDS, surface_tokens, tokens
 
@@ -229,7 +237,8 @@ class Retriever:
     ) -> Ranking:
         """Candidates for `query` and what the band depends on, without the band itself."""
         query = query[:MAX_QUERY_CHARS]
-        plan = self._plan(query)
+        written = surface_tokens(query)  # keys for the index, surfaces for the model
+        plan = self._plan(written)
         if not plan.keys or limit <= 0:
             return Ranking(query=query, candidates=(), best=0.0, lead=0.0, generic=True)
         plan.names_analogia = self._names_analogia(plan)
@@ -243,7 +252,7 @@ class Retriever:
         ]
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
         lexical = {entry: score for score, entry in scored}
-        ranked = self._blend(query, scored, topic_hint)
+        ranked = self._blend(features(written), scored, topic_hint)
         candidates = tuple(
             Candidate(
                 document=self._documents[entry],
@@ -299,8 +308,8 @@ class Retriever:
 
     # --- querying -------------------------------------------------------------------
 
-    def _plan(self, query: str) -> _Plan:
-        keys = list(dict.fromkeys(tokens(query)))
+    def _plan(self, written: Sequence[tuple[str, str]]) -> _Plan:
+        keys = list(dict.fromkeys(key for key, _ in written))
         matches = [self._matches(key) for key in keys]
         weights = [
             self._idf[max(found, key=found.__getitem__)] if found else self._unknown_idf
@@ -379,7 +388,7 @@ class Retriever:
         )
 
     def _blend(
-        self, query: str, scored: list[tuple[float, int]], topic_hint: str | None
+        self, query: Bag, scored: list[tuple[float, int]], topic_hint: str | None
     ) -> list[tuple[float, int, float]]:
         """(blended score, entry, posterior), best first: the lexical score plus the phrasing
         model's posterior among the best lexical candidates (the rest get none)."""
@@ -389,9 +398,7 @@ class Retriever:
             _TOPIC_PRIOR if self._documents[entry].topic == topic_hint else 1.0 for entry in entries
         ]
         posterior = (
-            self._model.posterior(text_features(query), entries, priors)
-            if len(pool) > 1
-            else [0.0] * len(pool)
+            self._model.posterior(query, entries, priors) if len(pool) > 1 else [0.0] * len(pool)
         )
         blended = [
             (score + _MODEL_WEIGHT * 100.0 * p, entry, p)
@@ -460,7 +467,7 @@ class Ranking:
     @property
     def runner_up_unknown(self) -> bool:
         """The second candidate is a known unknown too."""
-        return len(self.candidates) > 1 and self.candidates[1].document.is_unknown
+        return runner_up_unknown(self.candidates)
 
 
 def decide_band(

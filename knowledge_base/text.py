@@ -39,9 +39,9 @@ _THOUSANDS = re.compile(r"(?<=\d)[\s\u00a0.](?=\d{3}(?!\d))")
 _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
 
 # Multi-word names keyed as their usual abbreviation ("Lokalnej Grupy Działania" -> "lgd"),
-# in any inflection, with or without diacritics.
-# Question frames with the meaning of a question word: "od którego dnia" asks "od kiedy",
-# "do jakiego terminu" asks "do kiedy", "na jaką kwotę" asks "ile".
+# in any inflection, with or without diacritics; and question frames with the meaning of a
+# question word: "od którego dnia" asks "od kiedy", "do jakiego terminu" asks "do kiedy",
+# "na jaką kwotę" asks "ile".
 _PHRASES = (
     (re.compile(r"\blokaln\w*\s+grup\w*\s+dzia[lł]ani\w*", re.IGNORECASE), "lgd"),
     (re.compile(r"\bnarodow\w*\s+instytut\w*\s+wolno[sś]ci\b", re.IGNORECASE), "niw"),
