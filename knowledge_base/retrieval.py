@@ -11,7 +11,8 @@ the whole entry explains, and a rapidfuzz string similarity.
 A naive Bayes model of each entry's phrasings (:mod:`knowledge_base.phrasing_model`) then
 reorders the best candidates: siblings share their words, but not the words they are asked
 with. A question that names another town is answered only by entries about that town, one
-that names Toruń not by an example from another LGD (:mod:`knowledge_base.places`).
+that names Toruń not by an example from another LGD (:mod:`knowledge_base.places`); one that
+names a year, not by an entry about other years only (:mod:`knowledge_base.years`).
 
 The band (see :func:`decide_band`) asks for a clear winner: a high score, or a good score
 that leads the second-best entry by a margin; near-equal siblings are suggested, not
@@ -43,6 +44,7 @@ from knowledge_base.documents import (
 from knowledge_base.phrasing_model import Bag, PhrasingModel, features
 from knowledge_base.places import HOME, places
 from knowledge_base.text import QUESTION_WORDS, surface_tokens, tokens
+from knowledge_base.years import years
 
 MAX_QUERY_CHARS = 1000
 
@@ -118,6 +120,7 @@ class _Entry:
     fields: dict[str, float]
     keywords: frozenset[str]
     places: frozenset[str]
+    years: frozenset[int]
 
 
 class _Plan:
@@ -184,6 +187,7 @@ class Retriever:
                 fields=fields,
                 keywords=keywords,
                 places=places(" ".join((document.title, *document.phrasings, document.answer))),
+                years=years(" ".join((document.title, *document.phrasings, *document.keywords))),
             )
             for (variant_keys, fields, keywords), document in zip(raw, self._documents, strict=True)
         ]
@@ -245,10 +249,13 @@ class Retriever:
         generic = self._is_generic(plan)
         cap = self._thresholds.answer * _GENERIC_CAP if generic else 100.0
         named = places(query)
+        asked_years = years(query)
         scored = [
             (self._score(entry, plan, topic_hint), entry)
             for entry in self._shortlist(plan)
-            if self._documents[entry].id not in exclude and self._about(entry, named)
+            if self._documents[entry].id not in exclude
+            and self._about(entry, named)
+            and self._of_year(entry, asked_years)
         ]
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
         lexical = {entry: score for score, entry in scored}
@@ -417,6 +424,12 @@ class Retriever:
         if named:
             return self._documents[index].scope is not Scope.ANALOGIA
         return True
+
+    def _of_year(self, index: int, asked: frozenset[int]) -> bool:
+        """Can the entry answer a question naming these years? Only if it names one of them
+        or no year at all."""
+        known = self._entries[index].years
+        return not asked or not known or bool(asked & known)
 
     def _names_analogia(self, plan: _Plan) -> bool:
         """True when the query uses a word that only examples from other LGDs contain."""

@@ -1,0 +1,49 @@
+"""Years named in questions and entries (knowledge_base.years) and the retrieval rule on them."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge_base.documents import Thresholds
+from knowledge_base.retrieval import Retriever
+from knowledge_base.years import years
+from tests.support.documents import doc
+
+SCORE_ONLY = Thresholds(answer=101.0, suggest=0.0, confident=101.0, margin=0.0, tie=0.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Jaki nabór ogłosiła LGD w 2023 roku?", {2023}),
+        ("strategia na lata 2021-2027", {2021, 2027}),  # a period: its written years only
+        ("konkurs grantowy 1/G/2018", {2018}),
+        ("nabór RPKP.11.01.00-04-0001/22", set()),  # a call number, not a year
+        ("dotacja 20000 zł na 12 miesięcy", set()),
+        ("kiedy jest nabór?", set()),
+    ],
+)
+def test_years_are_four_digit_years_as_written(text: str, expected: set[int]) -> None:
+    assert years(text) == expected
+
+
+DOCS = (
+    doc("nabor-2023", "Jaki nabór ogłosiła LGD w 2023 roku?", ("nabór lgd 2023",)),
+    doc("konkurs-2018", "Kiedy był konkurs grantowy LGD 1/G/2018?", ("konkurs lgd 2018",)),
+    doc("protest", "Ile dni ma się na protest w naborze LGD?", ("termin protestu",)),
+)
+
+
+def test_a_question_naming_a_year_is_not_answered_by_entries_about_other_years() -> None:
+    ranking = Retriever(DOCS, SCORE_ONLY).rank("kiedy ruszy nabór lgd w 2027 roku")
+    ids = {candidate.document.id for candidate in ranking.candidates}
+    assert "nabor-2023" not in ids
+    assert "konkurs-2018" not in ids
+
+
+def test_entries_naming_the_year_or_no_year_still_answer() -> None:
+    retriever = Retriever(DOCS, SCORE_ONLY)
+    assert retriever.search("jaki nabór ogłosiła lgd w 2023").best.document.id == "nabor-2023"  # type: ignore[union-attr]
+    assert retriever.search("ile dni na protest w naborze 2027").best.document.id == "protest"  # type: ignore[union-attr]
+    # Without a year in the question the year rule does not apply.
+    assert retriever.search("jaki nabór ogłosiła lgd").best.document.id == "nabor-2023"  # type: ignore[union-attr]
