@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     kb_answer_threshold: float = Field(default=95.0, ge=0, le=100)
     kb_suggest_threshold: float = Field(default=50.5, ge=0, le=100)
     kb_confident_threshold: float = Field(default=51.0, ge=0, le=100)
-    kb_margin: float = Field(default=15.0, ge=0, le=100)
+    kb_margin: float = Field(default=10.0, ge=0, le=100)
     kb_tie: float = Field(default=1.5, ge=0, le=100)
     kb_stale_after_days: int = Field(default=365, ge=1)
 

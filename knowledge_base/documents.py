@@ -68,7 +68,7 @@ class Thresholds:
     answer: float = 95.0
     suggest: float = 50.5
     confident: float = 51.0
-    margin: float = 15.0
+    margin: float = 10.0
     tie: float = 1.5
 
 

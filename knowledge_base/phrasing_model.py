@@ -8,6 +8,13 @@ with. A multinomial naive Bayes model over the title, phrasings and keywords (th
 counts less) learns exactly that, by counting, so it is rebuilt with the index whenever
 the content changes: no training step, nothing to retrain.
 
+Siblings also share the words of their subject: every entry of the 2023 call is asked
+about "LGD", "Toruń", "nabór", but a phrasing of the pool entry rarely repeats them all. A
+plain per-entry model reads their absence as evidence against it, so the entry with the
+longest phrasings of the subject wins whatever was asked. Each entry's word distribution
+is therefore mixed with its group's (the entries of its call, else of its topic): words
+common to the group cost a sibling little, and the words that tell siblings apart decide.
+
 Features of a text are its retrieval keys and the character 4-grams of its written words
 (stripped and stemmed, see `surface_tokens`), so an unknown inflection or a typo still
 shares most of its grams with the right entry. The model only ranks the lexical
@@ -27,6 +34,8 @@ GRAM = 4
 GRAM_WEIGHT = 0.25
 ANSWER_WEIGHT = 0.3
 ALPHA = 0.1
+# Share of an entry's feature distribution taken from its group's (see above).
+GROUP_SHARE = 0.3
 
 
 Bag = dict[str, float]
@@ -48,12 +57,19 @@ def text_features(text: str) -> Bag:
     return features(surface_tokens(text))
 
 
+def group_of(document: Document) -> str:
+    """The siblings an entry shares its subject with: its call, else its topic."""
+    return f"call:{document.call_code}" if document.call_code else f"topic:{document.topic}"
+
+
 class PhrasingModel:
     """Per-entry feature counts; `posterior` ranks some entries for one question."""
 
     def __init__(self, documents: Sequence[Document]) -> None:
         self._counts: list[dict[str, float]] = []
         self._totals: list[float] = []
+        self._groups: list[str] = []
+        group_counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         vocabulary: set[str] = set()
         for document in documents:
             bag: Bag = defaultdict(float)
@@ -64,9 +80,14 @@ class PhrasingModel:
                 bag[feature] += ANSWER_WEIGHT * count
             self._counts.append(dict(bag))
             self._totals.append(sum(bag.values()))
+            self._groups.append(group_of(document))
+            for feature, count in bag.items():
+                group_counts[self._groups[-1]][feature] += count
             vocabulary.update(bag)
         self._vocabulary = frozenset(vocabulary)
         self._smoothing = ALPHA * max(len(vocabulary), 1)
+        self._group_counts = {group: dict(bag) for group, bag in group_counts.items()}
+        self._group_totals = {group: sum(bag.values()) for group, bag in group_counts.items()}
 
     def posterior(
         self, query: Bag, entries: Sequence[int], priors: Sequence[float] | None = None
@@ -79,10 +100,17 @@ class PhrasingModel:
         logs = []
         for entry in entries:
             counts = self._counts[entry]
-            denominator = math.log(self._totals[entry] + self._smoothing)
+            group = self._groups[entry]
+            shared = self._group_counts[group]
+            own_total = self._totals[entry] + self._smoothing
+            group_total = self._group_totals[group] + self._smoothing
             logs.append(
                 sum(
-                    weight * (math.log(counts.get(feature, 0.0) + ALPHA) - denominator)
+                    weight
+                    * math.log(
+                        (1.0 - GROUP_SHARE) * (counts.get(feature, 0.0) + ALPHA) / own_total
+                        + GROUP_SHARE * (shared.get(feature, 0.0) + ALPHA) / group_total
+                    )
                     for feature, weight in known
                 )
             )

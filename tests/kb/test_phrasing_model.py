@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from knowledge_base import phrasing_model
 from knowledge_base.phrasing_model import PhrasingModel, text_features
 from tests.support.documents import doc
 
@@ -39,3 +40,25 @@ def test_priors_shift_the_posterior_and_unknown_words_change_nothing() -> None:
 
 def test_no_entries_no_posterior() -> None:
     assert PhrasingModel(DOCS).posterior(text_features("spotkanie"), []) == []
+
+
+def test_words_every_sibling_is_asked_with_count_less_between_siblings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The pool and the programme of one call: the programme entry repeats the call's name
+    in every phrasing, the pool entry does not. Mixed with the call's distribution, the
+    call's name costs the pool entry less, so "pula" weighs more."""
+    siblings = (
+        doc(
+            "program",
+            "Z jakiego programu jest nabór LGD Toruń?",
+            ("program naboru lgd toruń", "nabór lgd toruń z jakiego programu"),
+            call_code="C/1",
+        ),
+        doc("pula", "Jaka jest pula?", ("ile pieniędzy łącznie", "pula środków"), call_code="C/1"),
+    )
+    query = text_features("jaka pula jest w naborze lgd")
+    mixed = PhrasingModel(siblings).posterior(query, [0, 1])
+    monkeypatch.setattr(phrasing_model, "GROUP_SHARE", 0.0)
+    plain = PhrasingModel(siblings).posterior(query, [0, 1])
+    assert mixed[1] > 2 * plain[1]
