@@ -4,8 +4,9 @@ A follow-up (it starts like one, "a…", "i…", or is short and points back, "n
 is searched twice: as typed, and with the subject of the previous answer added, leaving
 that answer out (it was given already). The subject is what the previous entry shares with
 its siblings (the entries of its call, else of its topic): "protest", "konkurs 1/G/2018",
-"NOWEFIO", not what was asked then ("ile dni"). A direct answer found in context wins; the
-Answerer and bench/retrieval.py both go through :func:`resolve`.
+"NOWEFIO", not what was asked then ("ile dni"). A direct answer found in context wins. A follow-up
+that names another town than the previous answer ("a w Toruniu?") is read as typed.
+The Answerer and bench/retrieval.py both go through :func:`resolve`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Collection, Iterable
 from typing import Protocol
 
 from knowledge_base.documents import Band, Document, SearchResult
+from knowledge_base.places import places
 from knowledge_base.text import QUESTION_WORDS, key_of, tokens, words
 
 FOLLOW_UP_START = re.compile(
@@ -82,6 +84,15 @@ def contextual_query(text: str, previous: Document, siblings: Iterable[Document]
     return f"{text} {subject_of(previous, siblings)}"
 
 
+def changes_place(text: str, previous: Document) -> bool:
+    """The follow-up names a town the previous answer is not about ("a w Toruniu?" after an
+    Inowrocław example): it asks the same kind of question about another LGD, so the
+    previous subject must not be carried over. (A year is no such sign: "a ile można było
+    dostać w 2023?" after a programme asks about that programme in 2023.)"""
+    about = " ".join((previous.title, *previous.phrasings, *previous.keywords))
+    return bool(places(text) - places(about))
+
+
 def strength(result: SearchResult) -> tuple[int, float]:
     """Prefer the better band, then the higher score (ties keep the first: the enriched one)."""
     return BAND_STRENGTH[result.band], result.best.score if result.best else 0.0
@@ -103,7 +114,7 @@ def resolve(
     phone, not a call number); otherwise the better of the two results.
     """
     plain = search(text, topic_hint=topic_hint)
-    if previous is None or not is_follow_up(text):
+    if previous is None or not is_follow_up(text) or changes_place(text, previous):
         return plain
     enriched = search(
         contextual_query(text, previous, siblings_of(previous, documents)),

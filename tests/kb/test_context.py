@@ -207,3 +207,39 @@ def test_a_question_that_is_no_follow_up_is_searched_alone() -> None:
     assert resolve(search, question, topic_hint=None, previous=CALL_DATES) is search.plain
     assert resolve(search, "a do kogo?", topic_hint=None, previous=None) is search.plain
     assert len(search.calls) == 2
+
+
+def test_a_follow_up_naming_another_town_is_read_as_typed() -> None:
+    """ "a jaka pula jest w Toruniu?" after an Inowrocław example asks about Toruń: the
+    example's subject is not carried over, so no other Inowrocław example is offered."""
+    example = doc(
+        "inowroclaw-kwoty",
+        "Ile można było dostać na pilotaż w LGD Inowrocław?",
+        ("kwoty pilotażu w Inowrocławiu",),
+        topic="kwoty",
+        call_code="INO/2023",
+    )
+    example_dates = doc(
+        "inowroclaw-terminy",
+        "Kiedy był nabór pilotażowy w LGD Inowrocław?",
+        ("terminy pilotażu w Inowrocławiu",),
+        topic="terminy",
+        call_code="INO/2023",
+    )
+    search = RecordingSearch(
+        plain=result(Band.SUGGEST, OTHER_POOL, 60.0),
+        enriched=result(Band.ANSWER, example_dates, 90.0),
+    )
+    chosen = resolve(
+        search,
+        "a jaka pula jest w naborze w Toruniu?",
+        topic_hint="kwoty",
+        previous=example,
+        documents=(example, example_dates, OTHER_POOL),
+    )
+    assert chosen is search.plain
+    assert len(search.calls) == 1  # searched as typed only
+    # The same follow-up without a town keeps the context.
+    search.calls.clear()
+    resolve(search, "a jaka pula?", topic_hint="kwoty", previous=example, documents=())
+    assert len(search.calls) == 2
