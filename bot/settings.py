@@ -17,6 +17,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge_base.documents import Thresholds
 
+# The shipped retrieval bands (chosen in bench/README.md); KB_* settings override them.
+_BANDS = Thresholds()
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE = REPO_ROOT / "var" / "asystent.db"
 PLACEHOLDER = "changeme"
@@ -58,11 +61,11 @@ class Settings(BaseSettings):
     coordinator_chat_id: int | None = None
 
     # Retrieval bands, calibrated on tests/data/retrieval_eval.yml (bench/README.md, Retrieval).
-    kb_answer_threshold: float = Field(default=95.0, ge=0, le=100)
-    kb_suggest_threshold: float = Field(default=50.5, ge=0, le=100)
-    kb_confident_threshold: float = Field(default=51.0, ge=0, le=100)
-    kb_margin: float = Field(default=10.0, ge=0, le=100)
-    kb_tie: float = Field(default=1.5, ge=0, le=100)
+    kb_answer_threshold: float = Field(default=_BANDS.answer, ge=0, le=100)
+    kb_suggest_threshold: float = Field(default=_BANDS.suggest, ge=0, le=100)
+    kb_confident_threshold: float = Field(default=_BANDS.confident, ge=0, le=100)
+    kb_margin: float = Field(default=_BANDS.margin, ge=0, le=100)
+    kb_tie: float = Field(default=_BANDS.tie, ge=0, le=100)
     kb_stale_after_days: int = Field(default=365, ge=1)
 
     # --- hand-off to the coordinator (bot/handoff) ---

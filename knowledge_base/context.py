@@ -4,9 +4,9 @@ A follow-up (it starts like one, "a…", "i…", or is short and points back, "n
 is searched twice: as typed, and with the subject of the previous answer added, leaving
 that answer out (it was given already). The subject is what the previous entry shares with
 its siblings (the entries of its call, else of its topic): "protest", "konkurs 1/G/2018",
-"NOWEFIO", not what was asked then ("ile dni"). A direct answer found in context wins. A follow-up
-that names another town than the previous answer ("a w Toruniu?") is read as typed.
-The Answerer and bench/retrieval.py both go through :func:`resolve`.
+"NOWEFIO", not what was asked then ("ile dni"). A direct answer found in context wins. A
+follow-up that names another town than the previous answer ("a w Toruniu?") is read as
+typed. The Answerer and bench/retrieval.py both go through :func:`resolve`.
 """
 
 from __future__ import annotations
@@ -89,8 +89,7 @@ def changes_place(text: str, previous: Document) -> bool:
     Inowrocław example): it asks the same kind of question about another LGD, so the
     previous subject must not be carried over. (A year is no such sign: "a ile można było
     dostać w 2023?" after a programme asks about that programme in 2023.)"""
-    about = " ".join((previous.title, *previous.phrasings, *previous.keywords))
-    return bool(places(text) - places(about))
+    return bool(places(text) - places(previous.asked_text))
 
 
 def strength(result: SearchResult) -> tuple[int, float]:

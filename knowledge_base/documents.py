@@ -47,6 +47,12 @@ class Document:
     def is_unknown(self) -> bool:
         return self.status is EntryStatus.UNKNOWN
 
+    @property
+    def asked_text(self) -> str:
+        """What the entry is asked as: its title, phrasings and keywords (not its answer,
+        which may mention other calls, years or towns for comparison)."""
+        return " ".join((self.title, *self.phrasings, *self.keywords))
+
 
 class Band(StrEnum):
     """Confidence band of a retrieval result."""

@@ -80,9 +80,10 @@ class PhrasingModel:
                 bag[feature] += ANSWER_WEIGHT * count
             self._counts.append(dict(bag))
             self._totals.append(sum(bag.values()))
-            self._groups.append(group_of(document))
+            group = group_of(document)
+            self._groups.append(group)
             for feature, count in bag.items():
-                group_counts[self._groups[-1]][feature] += count
+                group_counts[group][feature] += count
             vocabulary.update(bag)
         self._vocabulary = frozenset(vocabulary)
         self._smoothing = ALPHA * max(len(vocabulary), 1)

@@ -187,7 +187,7 @@ class Retriever:
                 fields=fields,
                 keywords=keywords,
                 places=places(" ".join((document.title, *document.phrasings, document.answer))),
-                years=years(" ".join((document.title, *document.phrasings, *document.keywords))),
+                years=years(document.asked_text),
             )
             for (variant_keys, fields, keywords), document in zip(raw, self._documents, strict=True)
         ]
@@ -248,14 +248,11 @@ class Retriever:
         plan.names_analogia = self._names_analogia(plan)
         generic = self._is_generic(plan)
         cap = self._thresholds.answer * _GENERIC_CAP if generic else 100.0
-        named = places(query)
-        asked_years = years(query)
+        named, asked_years = places(query), years(query)
         scored = [
             (self._score(entry, plan, topic_hint), entry)
             for entry in self._shortlist(plan)
-            if self._documents[entry].id not in exclude
-            and self._about(entry, named)
-            and self._of_year(entry, asked_years)
+            if self._documents[entry].id not in exclude and self._about(entry, named, asked_years)
         ]
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
         lexical = {entry: score for score, entry in scored}
@@ -414,22 +411,20 @@ class Retriever:
         blended.sort(key=lambda item: (-item[0], item[1]))
         return blended + [(score, entry, 0.0) for score, entry in scored[_MODEL_POOL:]]
 
-    def _about(self, index: int, named: frozenset[str]) -> bool:
-        """Can the entry answer a question naming these towns? A question about another
-        town is answered only by entries that name it; one about Toruń alone, not by an
-        example from another LGD."""
+    def _about(self, index: int, named: frozenset[str], asked_years: frozenset[int]) -> bool:
+        """Can the entry answer a question naming these towns and years? A question about
+        another town is answered only by entries that name it; one about Toruń alone, not by
+        an example from another LGD. A question naming a year is answered only by entries
+        that name it or no year at all."""
+        known_years = self._entries[index].years
+        if asked_years and known_years and not asked_years & known_years:
+            return False
         elsewhere = named - {HOME}
         if elsewhere:
             return bool(elsewhere & self._entries[index].places)
         if named:
             return self._documents[index].scope is not Scope.ANALOGIA
         return True
-
-    def _of_year(self, index: int, asked: frozenset[int]) -> bool:
-        """Can the entry answer a question naming these years? Only if it names one of them
-        or no year at all."""
-        known = self._entries[index].years
-        return not asked or not known or bool(asked & known)
 
     def _names_analogia(self, plan: _Plan) -> bool:
         """True when the query uses a word that only examples from other LGDs contain."""
