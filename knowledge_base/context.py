@@ -15,8 +15,8 @@ import re
 from collections.abc import Collection, Iterable
 from typing import Protocol
 
-from knowledge_base.documents import Band, Document, SearchResult
-from knowledge_base.places import places
+from knowledge_base.documents import Band, Document, Scope, SearchResult
+from knowledge_base.places import HOME, places
 from knowledge_base.text import QUESTION_WORDS, key_of, tokens, words
 
 FOLLOW_UP_START = re.compile(
@@ -88,8 +88,12 @@ def changes_place(text: str, previous: Document) -> bool:
     """The follow-up names a town the previous answer is not about ("a w Toruniu?" after an
     Inowrocław example): it asks the same kind of question about another LGD, so the
     previous subject must not be carried over. (A year is no such sign: "a ile można było
-    dostać w 2023?" after a programme asks about that programme in 2023.)"""
-    return bool(places(text) - places(previous.asked_text))
+    dostać w 2023?" after a programme asks about that programme in 2023.) An entry of the
+    Toruń call is about Toruń even when its wording does not say so."""
+    about = places(previous.asked_text)
+    if previous.scope is Scope.TORUN:
+        about |= {HOME}
+    return bool(places(text) - about)
 
 
 def strength(result: SearchResult) -> tuple[int, float]:

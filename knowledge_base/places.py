@@ -6,7 +6,9 @@ LGD: an entry about Toruń does not answer it, however many words they share, an
 Toruń: an example from another LGD does not answer it either.
 
 Towns are matched by a diacritic-free stem at the start of a word, so every inflected form
-counts ("Grudziądz", "w Grudziądzu", "grudziadza"; "Toruń", "w Toruniu", "toruński").
+counts ("Grudziądz", "w Grudziądzu", "grudziadza"; "Toruń", "w Toruniu", "toruński"). "U nas"
+names Toruń too: the assistant speaks for the Toruń LGD, and "a u nas?" after another LGD's
+example asks about the Toruń call.
 The list covers the towns of the Kujawsko-Pomorskie region (where the LGDs of the
 programme are) and the largest Polish cities; it is data, extend it as questions show.
 """
@@ -64,7 +66,8 @@ def _place_of_word(word: str) -> str | None:
 
 
 def places(text: str) -> frozenset[str]:
-    """The towns `text` names, as stems ("w Grudziądzu i Toruniu" -> {"grudziadz", "torun"}).
+    """The towns `text` names, as stems ("w Grudziądzu i Toruniu" -> {"grudziadz", "torun"};
+    "a u nas?" -> {"torun"}).
 
     "Bydgoskie Przedmieście" is a district of Toruń, not Bydgoszcz: "bydgoskie" followed by
     "przedmieście" names no town.
@@ -73,9 +76,11 @@ def places(text: str) -> frozenset[str]:
     written = words(text)
     for index, word in enumerate(written):
         place = _place_of_word(word)
-        if place is None:
-            continue
         following = strip_diacritics(written[index + 1]) if index + 1 < len(written) else ""
+        if place is None:
+            if word == "u" and following == "nas":
+                found.add(HOME)
+            continue
         if place == "bydgoszcz" and following.startswith("przedmiesc"):
             continue
         found.add(place)

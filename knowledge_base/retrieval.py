@@ -245,10 +245,10 @@ class Retriever:
         plan = self._plan(written)
         if not plan.keys or limit <= 0:
             return Ranking(query=query, candidates=(), best=0.0, lead=0.0, generic=True)
-        plan.names_analogia = self._names_analogia(plan)
+        named, asked_years = places(query), years(query)
+        plan.names_analogia = HOME not in named and self._names_analogia(plan)
         generic = self._is_generic(plan)
         cap = self._thresholds.answer * _GENERIC_CAP if generic else 100.0
-        named, asked_years = places(query), years(query)
         scored = [
             (self._score(entry, plan, topic_hint), entry)
             for entry in self._shortlist(plan)
@@ -412,18 +412,18 @@ class Retriever:
         return blended + [(score, entry, 0.0) for score, entry in scored[_MODEL_POOL:]]
 
     def _about(self, index: int, named: frozenset[str], asked_years: frozenset[int]) -> bool:
-        """Can the entry answer a question naming these towns and years? A question about
-        another town is answered only by entries that name it; one about Toruń alone, not by
-        an example from another LGD. A question naming a year is answered only by entries
-        that name it or no year at all."""
+        """Can the entry answer a question naming these towns and years? A question naming
+        Toruń asks about Toruń, even when it names another town to compare ("czy w Toruniu
+        też jest 100 % jak w Inowrocławiu?"): an example from another LGD does not answer it.
+        A question about another town only is answered only by entries that name it. A
+        question naming a year is answered only by entries that name it or no year at all."""
         known_years = self._entries[index].years
         if asked_years and known_years and not asked_years & known_years:
             return False
-        elsewhere = named - {HOME}
-        if elsewhere:
-            return bool(elsewhere & self._entries[index].places)
-        if named:
+        if HOME in named:
             return self._documents[index].scope is not Scope.ANALOGIA
+        if named:
+            return bool(named & self._entries[index].places)
         return True
 
     def _names_analogia(self, plan: _Plan) -> bool:

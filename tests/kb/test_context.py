@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from knowledge_base.context import (
+    changes_place,
     contextual_query,
     is_follow_up,
     resolve,
@@ -243,3 +244,22 @@ def test_a_follow_up_naming_another_town_is_read_as_typed() -> None:
     search.calls.clear()
     resolve(search, "a jaka pula?", topic_hint="kwoty", previous=example, documents=())
     assert len(search.calls) == 2
+
+
+def test_naming_the_home_town_changes_place_only_after_another_lgd() -> None:
+    """ "a u nas?" after an Inowrocław example asks about Toruń; after an entry of the
+    Toruń call, whose wording need not name the town, it stays on that entry's subject."""
+    example = make_doc(
+        "inowroclaw-kwoty",
+        "Ile można było dostać na pilotaż w LGD Inowrocław?",
+        ("kwoty pilotażu w Inowrocławiu",),
+        scope=Scope.ANALOGIA,
+    )
+    torun_pool = make_doc(
+        "torun-pula", "Jaka jest pula naboru?", ("ile pieniędzy w naborze",), scope=Scope.TORUN
+    )
+    assert changes_place("a u nas ile?", example)
+    assert changes_place("a w Toruniu?", example)
+    assert not changes_place("a u nas w fundacji ile?", torun_pool)
+    assert not changes_place("a w Toruniu?", torun_pool)
+    assert changes_place("a w Grudziądzu?", torun_pool)

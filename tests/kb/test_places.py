@@ -19,6 +19,9 @@ from knowledge_base.text import words
         ("LGD Inowrocław i Włocławek", {"inowroclaw", "wloclaw"}),
         ("w Bydgoszczy", {"bydgoszcz"}),
         ("w Poznaniu", {"poznan"}),
+        # The assistant speaks for the Toruń LGD: "u nas" is Toruń.
+        ("a u nas?", {"torun"}),
+        ("u nas bylo inaczej niz w Grudziądzu", {"torun", "grudziadz"}),
     ],
 )
 def test_towns_are_found_in_any_inflection(text: str, expected: set[str]) -> None:
@@ -33,6 +36,7 @@ def test_towns_are_found_in_any_inflection(text: str, expected: set[str]) -> Non
         "kowalski złożył wniosek",
         "piła i świeca",
         "do kiedy można składać wnioski o dofinansowanie projektu pilotażowego",
+        "u mnie w fundacji nas jest pięcioro",
     ],
 )
 def test_common_words_and_torun_districts_name_no_town(text: str) -> None:

@@ -472,6 +472,29 @@ def test_a_question_naming_torun_is_not_answered_by_an_example_from_another_lgd(
     assert "inny-sposob" not in {c.document.id for c in in_torun.candidates}
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "jak złożyć wniosek w naborze pilotażowym w Toruniu, tak jak w Inowrocławiu?",
+        "w Inowrocławiu składało się przez generator, a jak złożyć wniosek u nas?",
+    ],
+)
+def test_a_question_comparing_torun_with_another_town_asks_about_torun(query: str) -> None:
+    """Another town named for comparison does not turn a Toruń question into one about
+    that town: the example from there is no answer, the Toruń entries stay in."""
+    documents = (
+        doc("torun-sposob", "Jak złożyć wniosek?", ("sposób składania wniosków",)),
+        doc(
+            "inny-sposob",
+            "Jak składano wnioski w LGD Inowrocław?",
+            ("jak złożyć wniosek w naborze pilotażowym w Inowrocławiu",),
+            scope=Scope.ANALOGIA,
+        ),
+    )
+    ranking = Retriever(documents, SCORE_ONLY).rank(query)
+    assert [c.document.id for c in ranking.candidates] == ["torun-sposob"]
+
+
 def test_siblings_told_apart_by_their_phrasings_lead_with_the_model() -> None:
     """Two siblings share the question's words, but only one is asked about with them:
     the phrasing model widens the lead that the coverage score alone leaves narrow."""
