@@ -190,13 +190,29 @@ def _keyed_words(text: str) -> list[tuple[str, str | None]]:
     for pattern, short in _PHRASES:
         text = pattern.sub(short, text)
     for word in words(text):
-        key = key_of(word)
+        key = "" if _is_verb_maja(word, previous) else key_of(word)
         if key == "kiedy" and previous in _SPAN_WORDS:
             found.append((_SPAN_WORDS[previous], None))
         if key:
             found.append((key, word))
         previous = word
     return found
+
+
+# "maja" typed without diacritics is the month after a day or a preposition of time
+# ("9 maja", "do maja", "w połowie maja"); anywhere else it is "mają" (they have), a stop
+# word: "a gdzie maja biuro?" asks nothing about May.
+_MONTH_BEFORE_MAJA_TEXT = (
+    "do od przed po z koniec konca koncem poczatek poczatku polowa polowie polowy"
+)
+_MONTH_BEFORE_MAJA = frozenset(_MONTH_BEFORE_MAJA_TEXT.split())
+
+
+def _is_verb_maja(word: str, previous: str) -> bool:
+    if word != "maja":
+        return False
+    before = strip_diacritics(previous)
+    return not (before.isdigit() or before in _MONTH_BEFORE_MAJA)
 
 
 @lru_cache(maxsize=65536)

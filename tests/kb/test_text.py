@@ -155,3 +155,22 @@ def test_question_frames_read_as_question_words(text: str, expected: tuple[str, 
 def test_a_plain_day_or_sum_is_not_a_question_frame() -> None:
     assert "dokiedy" not in tokens("do dnia dzisiejszego nic nie wiemy")
     assert "ile" not in tokens("kwota grantu")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a gdzie maja biuro?", ("gdzie", "biur")),
+        ("co maja zrobic uczestnicy", ("zrob", "uczestnik")),
+        ("spotkanie 9 maja", ("spotk", "9", "maj")),
+        ("do maja", ("maj",)),
+        ("w polowie maja", ("polow", "maj")),
+        ("do polowy maja", ("pol", "maj")),
+        ("spotkanie w maju", ("spotk", "maj")),
+    ],
+)
+def test_maja_without_diacritics_is_the_month_only_after_a_day_or_time_preposition(
+    text: str, expected: tuple[str, ...]
+) -> None:
+    """ "maja" is both "of May" and "mają" (they have) typed without diacritics."""
+    assert tokens(text) == expected
