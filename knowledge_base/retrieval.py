@@ -246,6 +246,8 @@ class Retriever:
         if not plan.keys or limit <= 0:
             return Ranking(query=query, candidates=(), best=0.0, lead=0.0, generic=True)
         named, asked_years = places(query), years(query)
+        if named or asked_years:
+            plan = self._outside(plan, named, asked_years)
         plan.names_analogia = HOME not in named and self._names_analogia(plan)
         generic = self._is_generic(plan)
         cap = self._thresholds.answer * _GENERIC_CAP if generic else 100.0
@@ -324,6 +326,19 @@ class Retriever:
             for key, weight in zip(keys, weights, strict=True)
         ]
         return _Plan(keys, matches, weights)
+
+    def _outside(self, plan: _Plan, named: frozenset[str], asked_years: frozenset[int]) -> _Plan:
+        """The plan with every key that only entries about other towns or years contain
+        weighed as a key the base never saw: "ile wniosków wpłynęło w 2018?" is no better
+        covered by the 2018 entries because an entry about 2023 knows "wpłynąć"."""
+        weights = list(plan.weights)
+        for index, (key, found) in enumerate(zip(plan.keys, plan.matches, strict=True)):
+            if not found or key in QUESTION_WORDS:
+                continue
+            holders = {entry for match in found for entry, _ in self._postings[match]}
+            if not any(self._about(entry, named, asked_years) for entry in holders):
+                weights[index] = self._unknown_idf
+        return _Plan(plan.keys, plan.matches, weights)
 
     def _matches(self, key: str) -> dict[str, float]:
         """Index keys matching a query key: itself, or near spellings of an unknown key."""

@@ -47,3 +47,21 @@ def test_entries_naming_the_year_or_no_year_still_answer() -> None:
     assert retriever.search("ile dni na protest w naborze 2027").best.document.id == "protest"  # type: ignore[union-attr]
     # Without a year in the question the year rule does not apply.
     assert retriever.search("jaki nabór ogłosiła lgd").best.document.id == "nabor-2023"  # type: ignore[union-attr]
+
+
+def test_a_word_only_entries_about_other_years_know_weighs_as_an_unseen_one() -> None:
+    """ "ile wniosków wpłynęło w 2018?": only the 2023 results entry knows "wpłynąć", and it
+    may not answer a question about 2018; for the 2018 entry the word is as new as one the
+    base never saw, so the question is no better covered than a question about anything."""
+    documents = (
+        doc("konkurs-2018", "Jaka była pula konkursu 1/G/2018?", ("ile było w konkursie 2018",)),
+        doc("wyniki-2023", "Ile wniosków wpłynęło w naborze 2023?", ("wyniki naboru 2023",)),
+    )
+    retriever = Retriever(documents, SCORE_ONLY)
+    known_elsewhere = retriever.rank("ile wniosków wpłynęło w konkursie 2018")
+    never_seen = retriever.rank("ile wniosków xqzwyk w konkursie 2018")
+    assert [c.document.id for c in known_elsewhere.candidates] == ["konkurs-2018"]
+    # Equal but for the string similarity of the two words.
+    assert known_elsewhere.best == pytest.approx(never_seen.best, abs=0.5)
+    # Without the year the results entry is the answer.
+    assert retriever.rank("ile wniosków wpłynęło").candidates[0].document.id == "wyniki-2023"
