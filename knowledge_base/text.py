@@ -59,14 +59,16 @@ _PHRASES = (
 # "do kiedy" (until when: a deadline) and "od kiedy" (since when: a start) also give a key
 # of their own besides "kiedy", so "do kiedy trwa nabór" leans away from "od kiedy działa LGD".
 _SPAN_WORDS = {"do": "dokiedy", "od": "odkiedy"}
-QUESTION_WORDS = frozenset(
-    {"kiedy", "ile", "kto", "gdzie", "jak", "dlaczego", *_SPAN_WORDS.values()}
-)
+SPAN_KEYS = frozenset(_SPAN_WORDS.values())
+QUESTION_WORDS = frozenset({"kiedy", "ile", "kto", "gdzie", "jak", "dlaczego", *SPAN_KEYS})
 
 # Stop words, diacritics stripped; matched on the written form and on the lemma. Besides
 # function words, the frame of a question ("co oznacza", "daj", "w sprawie", "obecnie")
-# says nothing about its topic.
+# and the fillers of chat ("właściwie", "generalnie", "spoko", "serio") say nothing about
+# its topic.
 _STOP_TEXT = """
+chyba generalnie jakby naprawde ogolnie ok okej okey oki prostu serio sluchaj sluchajcie spoko
+wiesz wlasciwie
 a aby aktualnie albo ale az b bardzo bez bo by byc bylo byl c chce chcemy chciec chcialbym
 chcialabym chcielibysmy ci cie co cos coz czesc czy czyli czym czego d dac dany dla do dobry
 dobrze dowiedziec dzieki dziekowac dziekuje dzien e ej f g gdy h halo hej hello hi i ich im
@@ -189,8 +191,11 @@ def _keyed_words(text: str) -> list[tuple[str, str | None]]:
     previous = ""
     for pattern, short in _PHRASES:
         text = pattern.sub(short, text)
-    for word in words(text):
-        key = "" if _is_verb_maja(word, previous) else key_of(word)
+    for index, word in enumerate(words(text)):
+        if _is_verb_maja(word, previous) or (index == 0 and word in _OPENERS):
+            key = ""
+        else:
+            key = key_of(word)
         if key == "kiedy" and previous in _SPAN_WORDS:
             found.append((_SPAN_WORDS[previous], None))
         if key:
@@ -198,6 +203,10 @@ def _keyed_words(text: str) -> list[tuple[str, str | None]]:
         previous = word
     return found
 
+
+# Words that open a chat message as "OK, so…" ("dobra, to z jakiego programu…"); elsewhere
+# they keep their meaning ("dobra wspólnego", "Ziarno Dobra").
+_OPENERS = frozenset({"dobra", "jasne", "super", "aha"})
 
 # "maja" typed without diacritics is the month after a day or a preposition of time
 # ("9 maja", "do maja", "w połowie maja"); anywhere else it is "mają" (they have), a stop

@@ -174,3 +174,14 @@ def test_maja_without_diacritics_is_the_month_only_after_a_day_or_time_prepositi
 ) -> None:
     """ "maja" is both "of May" and "mają" (they have) typed without diacritics."""
     assert tokens(text) == expected
+
+
+def test_chat_fillers_say_nothing_about_the_topic() -> None:
+    assert tokens("czemu właściwie służy strategia") == tokens("czemu służy strategia")
+    assert tokens("ok, spoko, a ile serio można dostać") == ("ile", *tokens("dostać"))
+
+
+def test_an_opener_is_dropped_only_at_the_start_of_a_message() -> None:
+    """ "Dobra, to…" opens a message; "dobra wspólnego" is a word of the content."""
+    assert tokens("dobra, to z jakiego programu jest nabór") == tokens("z jakiego programu nabór")
+    assert "dobr" in tokens("organizacje na rzecz dobra wspólnego")
