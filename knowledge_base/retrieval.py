@@ -43,7 +43,7 @@ from knowledge_base.documents import (
 )
 from knowledge_base.phrasing_model import Bag, PhrasingModel, features
 from knowledge_base.places import HOME, places
-from knowledge_base.text import QUESTION_WORDS, surface_tokens, tokens
+from knowledge_base.text import QUESTION_WORDS, SPAN_KEYS, surface_tokens, tokens
 from knowledge_base.years import years
 
 MAX_QUERY_CHARS = 1000
@@ -394,7 +394,10 @@ class Retriever:
 
     def _is_generic(self, plan: _Plan) -> bool:
         """True when the query names a topic, not a question: at most two known keys besides
-        question words, each common to many entries ("nabór", "kiedy wniosek")."""
+        question words, each common to many entries ("nabór", "kiedy wniosek"). "Do kiedy" or
+        "od kiedy" asks for a date: "do kiedy nabór?" is a question."""
+        if SPAN_KEYS.intersection(plan.keys):
+            return False
         matched = [
             found
             for key, found in zip(plan.keys, plan.matches, strict=True)

@@ -370,6 +370,13 @@ def test_a_specific_question_of_common_words_is_not_generic(retriever: Retriever
     assert not retriever.rank("kto może złożyć wniosek w naborze").generic
 
 
+@pytest.mark.parametrize("query", ["do kiedy nabór?", "od kiedy wnioski w naborze"])
+def test_until_or_since_when_makes_common_words_a_question(query: str) -> None:
+    """ "do kiedy" asks for a date, so "do kiedy nabór?" is answered, unlike "kiedy nabór"."""
+    assert not Retriever(DOCS, THRESHOLDS).rank(query).generic
+    assert Retriever(DOCS, THRESHOLDS).rank("kiedy wniosek").generic
+
+
 def test_example_from_another_lgd_yields_to_the_torun_entry() -> None:
     documents = (
         doc(
