@@ -43,6 +43,8 @@ _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
 # question word: "od którego dnia" asks "od kiedy", "do jakiego terminu" asks "do kiedy",
 # "na jaką kwotę" asks "ile".
 _PHRASES = (
+    # A greeting, not a day: "dzień" stays a key ("ile dni mam na protest").
+    (re.compile(r"\bdzie[nń]\s+dobry\b", re.IGNORECASE), " "),
     (re.compile(r"\blokaln\w*\s+grup\w*\s+dzia[lł]ani\w*", re.IGNORECASE), "lgd"),
     (re.compile(r"\bnarodow\w*\s+instytut\w*\s+wolno[sś]ci\b", re.IGNORECASE), "niw"),
     (
@@ -71,7 +73,7 @@ chyba generalnie jakby naprawde ogolnie ok okej okey oki prostu serio sluchaj sl
 wiesz wlasciwie
 a aby aktualnie albo ale az b bardzo bez bo by byc bylo byl c chce chcemy chciec chcialbym
 chcialabym chcielibysmy ci cie co cos coz czesc czy czyli czym czego d dac dany dla do dobry
-dobrze dowiedziec dzieki dziekowac dziekuje dzien e ej f g gdy h halo hej hello hi i ich im
+dobrze dowiedziec dzieki dziekowac dziekuje e ej f g gdy h halo hej hello hi i ich im
 informacja itd itp ja jaki jakis jako je jego jej jemu jesli jest jestem jestesmy
 jeszcze jezeli juz k kazdy kiedys ktory ktora ktore ktos l lub m ma mam mama mamy mi miec mnie
 moc moge moj moja moje mozemy moze mozna mu musiec my n na nad nam nas nasz nasza nasze naszej

@@ -122,7 +122,7 @@ def test_the_subject_is_what_the_previous_answer_shares_with_its_siblings() -> N
 
 
 def test_without_siblings_the_subject_is_the_title_without_question_words() -> None:
-    assert subject_of(PROTEST_DAYS) == "wniesienie protestu ocenie wniosku"
+    assert subject_of(PROTEST_DAYS) == "dni wniesienie protestu ocenie wniosku"
     assert contextual_query("a gdzie?", PROTEST_WHERE) == "a gdzie? składa protest"
 
 

@@ -185,3 +185,10 @@ def test_an_opener_is_dropped_only_at_the_start_of_a_message() -> None:
     """ "Dobra, to…" opens a message; "dobra wspólnego" is a word of the content."""
     assert tokens("dobra, to z jakiego programu jest nabór") == tokens("z jakiego programu nabór")
     assert "dobr" in tokens("organizacje na rzecz dobra wspólnego")
+
+
+def test_a_day_is_a_key_and_the_greeting_is_not() -> None:
+    """ "ile dni mam na protest" asks about days; "dzień dobry" only says hello."""
+    assert tokens("ile dni mam na protest") == ("ile", "dzien", "protest")
+    assert tokens("Dzień dobry, ile mam na protest") == ("ile", "protest")
+    assert tokens("dzien dobry") == ()
