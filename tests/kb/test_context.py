@@ -263,3 +263,31 @@ def test_naming_the_home_town_changes_place_only_after_another_lgd() -> None:
     assert not changes_place("a u nas w fundacji ile?", torun_pool)
     assert not changes_place("a w Toruniu?", torun_pool)
     assert changes_place("a w Grudziądzu?", torun_pool)
+
+
+def test_a_follow_up_re_asking_a_known_unknown_gets_it_again() -> None:
+    """The previous answer said the number of applications is not known: "a ile było
+    wniosków?" must not be answered by another entry that states some number."""
+    results = make_doc(
+        "wyniki",
+        "Kiedy będą wyniki naboru i ile wniosków złożono?",
+        ("ile wniosków wpłynęło", "czy są wyniki naboru"),
+        status=EntryStatus.UNKNOWN,
+        topic="ocena",
+    )
+    limit = make_doc(
+        "limit",
+        "Ile wniosków można złożyć w naborze?",
+        ("ile wniosków złożyć w naborze", "limit wniosków"),
+        topic="uprawnieni",
+    )
+    retriever = Retriever((results, limit), THRESHOLDS)
+    chosen = resolve(
+        retriever.search,
+        "a ile było wniosków?",
+        topic_hint=None,
+        previous=results,
+        documents=(results, limit),
+    )
+    assert chosen.best is not None
+    assert chosen.best.document.id == "wyniki"
