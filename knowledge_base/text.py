@@ -69,8 +69,8 @@ QUESTION_WORDS = frozenset({"kiedy", "ile", "kto", "gdzie", "jak", "dlaczego", *
 # and the fillers of chat ("właściwie", "generalnie", "spoko", "serio") say nothing about
 # its topic.
 _STOP_TEXT = """
-chyba generalnie jakby naprawde ogolnie ok okej okey oki prostu serio sluchaj sluchajcie spoko
-wiesz wlasciwie
+chyba generalnie jakby naprawde ogolnie ok okej okey oki prostu sam serio slyszec sluchaj
+sluchajcie spoko wiesz wlasciwie
 a aby aktualnie albo ale az b bardzo bez bo by byc bylo byl c chce chcemy chciec chcialbym
 chcialabym chcielibysmy ci cie co cos coz czesc czy czyli czym czego d dac dany dla do dobry
 dobrze dowiedziec dzieki dziekowac dziekuje e ej f g gdy h halo hej hello hi i ich im
