@@ -192,3 +192,8 @@ def test_a_day_is_a_key_and_the_greeting_is_not() -> None:
     assert tokens("ile dni mam na protest") == ("ile", "dzien", "protest")
     assert tokens("Dzień dobry, ile mam na protest") == ("ile", "protest")
     assert tokens("dzien dobry") == ()
+
+
+def test_hearsay_and_sameness_frame_a_question_without_a_topic() -> None:
+    assert tokens("słyszałam o NOWEFIO") == tokens("NOWEFIO")
+    assert tokens("w tym samym naborze") == ("nabor",)
