@@ -127,6 +127,18 @@ def resolve(
         topic_hint=topic_hint or previous.topic,
         exclude=() if previous.is_unknown else {previous.id},
     )
-    if enriched.band is Band.ANSWER:
+    if enriched.band is Band.ANSWER or _stays_elsewhere(previous, plain, enriched):
         return enriched
     return max((enriched, plain), key=strength)
+
+
+def _stays_elsewhere(previous: Document, plain: SearchResult, enriched: SearchResult) -> bool:
+    """After another LGD's example, a follow-up that names no town ("a jak? elektronicznie?"
+    after Inowrocław's dates) is still about that LGD: an entry of the Toruń call found by
+    its words alone does not answer it while the context offers that LGD's entries."""
+    return (
+        previous.scope is Scope.ANALOGIA
+        and plain.best is not None
+        and plain.best.document.scope is Scope.TORUN
+        and enriched.band is not Band.DONT_KNOW
+    )

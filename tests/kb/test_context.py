@@ -291,3 +291,43 @@ def test_a_follow_up_re_asking_a_known_unknown_gets_it_again() -> None:
     )
     assert chosen.best is not None
     assert chosen.best.document.id == "wyniki"
+
+
+def test_a_follow_up_after_another_lgds_example_stays_with_that_lgd() -> None:
+    """ "a jak? elektronicznie?" after Inowrocław's dates asks how Inowrocław took
+    applications: the Toruń entry its words find alone is not the answer."""
+    dates = make_doc(
+        "ino-terminy",
+        "Kiedy był nabór pilotażowy w LGD Inowrocław?",
+        ("terminy naboru w Inowrocławiu",),
+        scope=Scope.ANALOGIA,
+        call_code="INO/2023",
+    )
+    how = make_doc(
+        "ino-skladanie",
+        "Jak składano wnioski w LGD Inowrocław?",
+        ("sposób składania wniosków w Inowrocławiu",),
+        scope=Scope.ANALOGIA,
+        call_code="INO/2023",
+    )
+    torun_how = make_doc(
+        "torun-skladanie",
+        "Jak złożyć wniosek, elektronicznie czy na papierze?",
+        ("czy wniosek składa się elektronicznie",),
+        status=EntryStatus.UNKNOWN,
+        scope=Scope.TORUN,
+    )
+    search = RecordingSearch(
+        plain=result(Band.ANSWER, torun_how, 88.0),
+        enriched=result(Band.SUGGEST, how, 57.0),
+    )
+    documents = (dates, how, torun_how)
+    chosen = resolve(
+        search, "a jak? elektronicznie?", topic_hint=None, previous=dates, documents=documents
+    )
+    assert chosen is search.enriched
+    # A Toruń question after a Toruń answer is unaffected.
+    chosen = resolve(
+        search, "a jak? elektronicznie?", topic_hint=None, previous=torun_how, documents=documents
+    )
+    assert chosen is search.plain
