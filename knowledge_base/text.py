@@ -69,8 +69,8 @@ QUESTION_WORDS = frozenset({"kiedy", "ile", "kto", "gdzie", "jak", "dlaczego", *
 # and the fillers of chat ("właściwie", "generalnie", "spoko", "serio") say nothing about
 # its topic.
 _STOP_TEXT = """
-chyba generalnie jakby naprawde ogolnie ok okej okey oki prostu sam serio slyszec sluchaj
-sluchajcie spoko wiesz wlasciwie
+chyba generalnie jakby naprawde nigdy ogolnie ok okej okey oki prostu przepraszac sam serio
+slyszec sluchaj sluchajcie sorki sorry sory spoko wiesz wlasciwie
 a aby aktualnie albo ale az b bardzo bez bo by byc bylo byl c chce chcemy chciec chcialbym
 chcialabym chcielibysmy ci cie co cos coz czesc czy czyli czym czego d dac dany dla do dobry
 dobrze dowiedziec dzieki dziekowac dziekuje e ej f g gdy h halo hej hello hi i ich im
@@ -105,6 +105,7 @@ czemu:dlaczego online:elektroniczny internet:elektroniczny elektronicznie:elektr
 deadline:termin
 fb:facebook fejsbuk:facebook fejs:facebook tel:telefon komorka:telefon email:mail mejl:mail
 wideo:nagranie video:nagranie filmik:nagranie hajs:pieniadz pln:zloty siedziba:biuro
+wspierac:finansowac wesprzec:finansowac wyciagnac:dostawac
 """
 CANONICAL = dict(pair.split(":") for pair in _CANONICAL_TEXT.split())
 

@@ -197,3 +197,16 @@ def test_a_day_is_a_key_and_the_greeting_is_not() -> None:
 def test_hearsay_and_sameness_frame_a_question_without_a_topic() -> None:
     assert tokens("słyszałam o NOWEFIO") == tokens("NOWEFIO")
     assert tokens("w tym samym naborze") == ("nabor",)
+
+
+def test_apologies_and_never_are_stop_words() -> None:
+    assert tokens("sorry, chodziło mi o Inowrocław") == tokens("chodziło mi o Inowrocław")
+    assert tokens("czego LGD nigdy nie finansowała") == tokens("czego LGD nie finansowała")
+
+
+@pytest.mark.parametrize(
+    ("colloquial", "plain"),
+    [("LGD kiedyś wspierała", "LGD kiedyś finansowała"), ("ile wyciągnąć", "ile dostać")],
+)
+def test_grant_slang_meets_the_plain_word(colloquial: str, plain: str) -> None:
+    assert tokens(colloquial) == tokens(plain)
