@@ -174,6 +174,10 @@ class Retriever:
             for key, entries in self._postings.items()
         }
         self._unknown_idf = _UNKNOWN_FACTOR * math.log((total + 1) / 0.5)
+        # A town the base never names ("fundacja z Bydgoszczy") is no subject the base
+        # lacks: the town rule decides which entries may answer; as a word it weighs as
+        # little as the home town, which nearly every entry is about.
+        self._place_idf = self._idf.get(HOME, 0.0)
         self._generic_df = max(2.0, _GENERIC_DF_SHARE * total)
         self._rare_df = max(_SHORTLIST, int(_COMMON_DF_SHARE * total))
         self._spellings = sorted(set(self._idf) | set(self._aliases))
@@ -318,8 +322,10 @@ class Retriever:
         keys = list(dict.fromkeys(key for key, _ in written))
         matches = [self._matches(key) for key in keys]
         weights = [
-            self._idf[max(found, key=found.__getitem__)] if found else self._unknown_idf
-            for found in matches
+            self._idf[max(found, key=found.__getitem__)]
+            if found
+            else (self._place_idf if places(key) else self._unknown_idf)
+            for key, found in zip(keys, matches, strict=True)
         ]
         weights = [
             max(weight, _QUESTION_WEIGHT) if key in QUESTION_WORDS else weight

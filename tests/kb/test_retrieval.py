@@ -604,3 +604,21 @@ def test_two_near_equal_known_unknowns_are_answered_as_not_known() -> None:
         decide_band(THRESHOLDS, 40.0, 0.5, generic=False, unknown=True, runner_up_unknown=True)
         is Band.DONT_KNOW
     )
+
+
+def test_a_town_the_base_never_names_weighs_as_little_as_the_home_town() -> None:
+    """ "fundacja z Bydgoszczy" says where the applicant is from; the question is about
+    the Toruń call, and an unseen town is no subject the base lacks."""
+    documents = (
+        doc(
+            "uprawnieni",
+            "Kto może złożyć wniosek w naborze w Toruniu?",
+            ("czy fundacja może startować",),
+        ),
+        doc("termin", "Do kiedy trwa nabór?", ("termin naboru",)),
+    )
+    retriever = Retriever(documents, SCORE_ONLY)
+    with_origin = retriever.rank("jesteśmy fundacją z Bydgoszczy, czy możemy startować w Toruniu?")
+    with_unseen = retriever.rank("jesteśmy fundacją z Xqzwyk, czy możemy startować w Toruniu?")
+    assert with_origin.candidates[0].document.id == "uprawnieni"
+    assert with_origin.best > with_unseen.best + 10.0
