@@ -91,6 +91,8 @@ _MODEL_WEIGHT = 0.2
 _MODEL_POOL = 8
 # Two entries whose lexical scores are this close fit the question's words equally: the
 # model's preference alone (often just which entry has fewer phrasings) makes no lead.
+# Unless only the first is ever asked with the question's question word ("gdzie było
+# spotkanie" fits the meeting's place, not its programme, however close their scores).
 _LEXICAL_TIE = 1.5
 # The topic hint (the NLU intent's topic) is evidence for the model too: entries of that
 # topic start with this prior weight against 1 for the others.
@@ -278,7 +280,7 @@ class Retriever:
         lead = (max(ranked[0][0], 0.0) - second) / (1.0 + _MODEL_WEIGHT)
         if len(ranked) > 1:
             fit = abs(lexical[ranked[0][1]] - lexical[ranked[1][1]])
-            if fit < _LEXICAL_TIE:
+            if fit < _LEXICAL_TIE and not self._covers_more(plan, ranked[0][1], ranked[1][1]):
                 lead = min(lead, fit)
         lead = round(lead, 2)
         return Ranking(
@@ -449,6 +451,11 @@ class Retriever:
         if named:
             return bool(named & self._entries[index].places)
         return True
+
+    def _covers_more(self, plan: _Plan, first: int, second: int) -> bool:
+        """True when `first` matches a question word of the query that `second` does not."""
+        one, other = self._entries[first].fields, self._entries[second].fields
+        return any(key in QUESTION_WORDS and key in one and key not in other for key in plan.keys)
 
     def _names_analogia(self, plan: _Plan) -> bool:
         """True when the query uses a word that only examples from other LGDs contain."""

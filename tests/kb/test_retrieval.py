@@ -622,3 +622,34 @@ def test_a_town_the_base_never_names_weighs_as_little_as_the_home_town() -> None
     with_unseen = retriever.rank("jesteśmy fundacją z Xqzwyk, czy możemy startować w Toruniu?")
     assert with_origin.candidates[0].document.id == "uprawnieni"
     assert with_origin.best > with_unseen.best + 10.0
+
+
+def test_a_question_word_only_one_sibling_knows_breaks_a_lexical_tie(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The place and the programme of one meeting share every word but "gdzie": however
+    close their lexical scores, "gdzie było spotkanie?" asks for the place."""
+    documents = (
+        doc(
+            "spotkanie-miejsce",
+            "Gdzie i kiedy było spotkanie 9 maja 2023?",
+            ("gdzie było spotkanie", "miejsce spotkania"),
+            topic="wydarzenia",
+        ),
+        doc(
+            "spotkanie-program",
+            "Jaki był program spotkania 9 maja 2023?",
+            ("program spotkania 9 maja", "co było na spotkaniu w maju 2023"),
+            topic="wydarzenia",
+        ),
+    )
+    monkeypatch.setattr(retrieval, "_LEXICAL_TIE", 100.0)  # every pair ties lexically
+    retriever = Retriever(documents, THRESHOLDS)
+    asked_where = retriever.rank("gdzie było to spotkanie 9 maja 2023?")
+    assert asked_where.candidates[0].document.id == "spotkanie-miejsce"
+    scores = [c.score for c in asked_where.candidates]
+    assert asked_where.lead > abs(scores[0] - scores[1])
+    # Without the question word the tie holds: the lead is the lexical difference.
+    plain = retriever.rank("spotkanie 9 maja 2023 w PERS")
+    scores = [c.score for c in plain.candidates]
+    assert plain.lead == pytest.approx(abs(scores[0] - scores[1]), abs=0.01)
