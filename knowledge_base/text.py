@@ -105,7 +105,7 @@ czemu:dlaczego online:elektroniczny internet:elektroniczny elektronicznie:elektr
 deadline:termin
 fb:facebook fejsbuk:facebook fejs:facebook tel:telefon komorka:telefon email:mail mejl:mail
 wideo:nagranie video:nagranie filmik:nagranie hajs:pieniadz pln:zloty siedziba:biuro
-wspierac:finansowac wesprzec:finansowac wyciagnac:dostawac
+wspierac:finansowac wesprzec:finansowac wyciagnac:dostawac alokacja:pula
 """
 CANONICAL = dict(pair.split(":") for pair in _CANONICAL_TEXT.split())
 
@@ -187,11 +187,26 @@ def surface_tokens(text: str) -> tuple[tuple[str, str], ...]:
     )
 
 
+# A call code ("RPKP.11.01.00-04-0001/22", "1/G/2018", "1/P1/2022/Ino") is one identifier,
+# not four words: as one key it weighs like one word, so the words around it ("pula",
+# "termin") still tell the entries of that call apart. A year in it stays a key of its own.
+_CALL_CODE = re.compile(
+    r"(?<![\w./-])(?=[\w./-]*[^\W\d_])(?=[\w./-]*\d)[^\W_]+(?:[./-][^\W_]+){2,}(?![\w/-])"
+)
+
+
+def _join_code(match: re.Match[str]) -> str:
+    parts = re.split(r"[./-]", match.group(0))
+    found_years = [part for part in parts if re.fullmatch(r"(?:199\d|20\d\d)", part)]
+    return " ".join(["".join(parts).lower(), *found_years])
+
+
 def _keyed_words(text: str) -> list[tuple[str, str | None]]:
     """(key, written word) of every content word; None for a key no single word gives
     ("dokiedy" for "do kiedy")."""
     found: list[tuple[str, str | None]] = []
     previous = ""
+    text = _CALL_CODE.sub(_join_code, text)
     for pattern, short in _PHRASES:
         text = pattern.sub(short, text)
     for index, word in enumerate(words(text)):

@@ -210,3 +210,21 @@ def test_apologies_and_never_are_stop_words() -> None:
 )
 def test_grant_slang_meets_the_plain_word(colloquial: str, plain: str) -> None:
     assert tokens(colloquial) == tokens(plain)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("nabór RPKP.11.01.00-04-0001/22?", ("nabor", "rpkp11010004000122")),
+        ("konkurs 1/G/2018", ("nabor", "1g2018", "2018")),  # the year stays a key
+        ("nabór 1/P1/2022/Ino.", ("nabor", "1p12022ino", "2022")),
+        ("w latach 2021-2027", ("rok", "2021", "2027")),  # a period is no code
+        ("30-50 tys", ("30", "50", "tys")),
+    ],
+)
+def test_a_call_code_is_one_key(text: str, expected: tuple[str, ...]) -> None:
+    assert tokens(text) == expected
+
+
+def test_allocation_is_the_pool() -> None:
+    assert tokens("jaka jest alokacja") == tokens("jaka jest pula")
