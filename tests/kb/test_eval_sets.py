@@ -31,13 +31,14 @@ def _turns(data: dict[str, Any]) -> list[dict[str, Any]]:
     return turns
 
 
-def test_there_are_five_sets() -> None:
+def test_there_are_six_sets() -> None:
     assert [path.name for path in SETS] == [
         "conversations_eval.yml",
         "conversations_eval_v2.yml",
         "conversations_eval_v3.yml",
         "conversations_eval_v4.yml",
         "conversations_eval_v5.yml",
+        "conversations_eval_v6.yml",
     ]
 
 
