@@ -112,12 +112,11 @@ def resolve(
     """Search `text`; a follow-up of the `previous` answer is also searched in its context.
 
     "a ile mam na to czasu?" after a protest answer: the subject comes from that answer,
-    and the answer itself was already given, so it is not a candidate again. A known
-    unknown stays one: "a ile było wniosków?" after "the results and the number of
-    applications are not known yet" asks the same again and gets the same honest reply,
-    not the nearest entry that does state a number. A direct answer found in that context
-    is taken ("a jaki ma numer?" after the coordinator is his phone, not a call number);
-    otherwise the better of the two results.
+    and the answer itself was already given, so it is not a candidate again (also a known
+    unknown: "a wkład własny?" after "the project's value is not known yet" asks about the
+    own contribution, and the previous entry's subject words would pull it back). A
+    direct answer found in that context is taken ("a jaki ma numer?" after the coordinator
+    is his phone, not a call number); otherwise the better of the two results.
     """
     plain = search(text, topic_hint=topic_hint)
     if previous is None or not is_follow_up(text) or changes_place(text, previous):
@@ -125,7 +124,7 @@ def resolve(
     enriched = search(
         contextual_query(text, previous, siblings_of(previous, documents)),
         topic_hint=topic_hint or previous.topic,
-        exclude=() if previous.is_unknown else {previous.id},
+        exclude={previous.id},
     )
     if enriched.band is Band.ANSWER or _stays_elsewhere(previous, plain, enriched):
         return enriched

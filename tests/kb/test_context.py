@@ -265,34 +265,6 @@ def test_naming_the_home_town_changes_place_only_after_another_lgd() -> None:
     assert changes_place("a w Grudziądzu?", torun_pool)
 
 
-def test_a_follow_up_re_asking_a_known_unknown_gets_it_again() -> None:
-    """The previous answer said the number of applications is not known: "a ile było
-    wniosków?" must not be answered by another entry that states some number."""
-    results = make_doc(
-        "wyniki",
-        "Kiedy będą wyniki naboru i ile wniosków złożono?",
-        ("ile wniosków wpłynęło", "czy są wyniki naboru"),
-        status=EntryStatus.UNKNOWN,
-        topic="ocena",
-    )
-    limit = make_doc(
-        "limit",
-        "Ile wniosków można złożyć w naborze?",
-        ("ile wniosków złożyć w naborze", "limit wniosków"),
-        topic="uprawnieni",
-    )
-    retriever = Retriever((results, limit), THRESHOLDS)
-    chosen = resolve(
-        retriever.search,
-        "a ile było wniosków?",
-        topic_hint=None,
-        previous=results,
-        documents=(results, limit),
-    )
-    assert chosen.best is not None
-    assert chosen.best.document.id == "wyniki"
-
-
 def test_a_follow_up_after_another_lgds_example_stays_with_that_lgd() -> None:
     """ "a jak? elektronicznie?" after Inowrocław's dates asks how Inowrocław took
     applications: the Toruń entry its words find alone is not the answer."""
@@ -331,3 +303,21 @@ def test_a_follow_up_after_another_lgds_example_stays_with_that_lgd() -> None:
         search, "a jak? elektronicznie?", topic_hint=None, previous=torun_how, documents=documents
     )
     assert chosen is search.plain
+
+
+def test_a_known_unknown_is_left_out_of_its_follow_ups_context_search() -> None:
+    """ "a wkład własny?" after "the project's value is not known yet" asks about something
+    else: the previous entry's subject words must not pull the same unknown back."""
+    value = make_doc(
+        "wartosc",
+        "Jaka jest minimalna i maksymalna wartość projektu?",
+        ("ile na jeden projekt",),
+        status=EntryStatus.UNKNOWN,
+        topic="kwoty",
+    )
+    search = RecordingSearch(
+        plain=result(Band.ANSWER, CALL_POOL, 90.0),
+        enriched=result(Band.ANSWER, CALL_POOL, 80.0),
+    )
+    resolve(search, "a wkład własny?", topic_hint=None, previous=value, documents=(value,))
+    assert search.calls[1][2] == frozenset({"wartosc"})
