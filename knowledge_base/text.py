@@ -70,7 +70,7 @@ QUESTION_WORDS = frozenset({"kiedy", "ile", "kto", "gdzie", "jak", "dlaczego", *
 # its topic.
 _STOP_TEXT = """
 chyba generalnie jakby naprawde nigdy ogolnie ok okej okey oki prostu przepraszac sam serio
-slyszec sluchaj sluchajcie sorki sorry sory spoko wiesz wlasciwie
+opowiedz opowiedziec slyszec sluchaj sluchajcie sorki sorry sory spoko wiesz wlasciwie
 a aby aktualnie albo ale az b bardzo bez bo by byc bylo byl c chce chcemy chciec chcialbym
 chcialabym chcielibysmy ci cie co cos coz czesc czy czyli czym czego d dac dany dla do dobry
 dobrze dowiedziec dzieki dziekowac dziekuje e ej f g gdy h halo hej hello hi i ich im

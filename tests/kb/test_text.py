@@ -201,6 +201,7 @@ def test_hearsay_and_sameness_frame_a_question_without_a_topic() -> None:
 
 def test_apologies_and_never_are_stop_words() -> None:
     assert tokens("sorry, chodziło mi o Inowrocław") == tokens("chodziło mi o Inowrocław")
+    assert tokens("opowiedz o etapach innowacji") == tokens("etapy innowacji")
     assert tokens("czego LGD nigdy nie finansowała") == tokens("czego LGD nie finansowała")
 
 
