@@ -134,6 +134,7 @@ class _Plan:
         self.weights = weights
         self.total = sum(weights)
         self.text = " ".join(sorted(keys))
+        self.matched = frozenset(key for found in matches for key in found)
         self.names_analogia = False
 
     def cover(self, fields: dict[str, float] | frozenset[str]) -> float:
@@ -471,7 +472,9 @@ class Retriever:
         best_variant = 0.0
         best_fuzz = 0.0
         for variant in entry.variants:
-            query_cover = plan.cover(variant.keys)
+            # A variant sharing no key with the query covers none of it (the common case).
+            shared = not variant.keys.isdisjoint(plan.matched)
+            query_cover = plan.cover(variant.keys) if shared else 0.0
             if query_cover > 0.0:
                 precision = plan.hit_weight(variant.keys, self._idf) / variant.weight
                 best_variant = max(best_variant, _f_beta(query_cover, precision))
