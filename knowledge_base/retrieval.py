@@ -10,9 +10,10 @@ the whole entry explains, and a rapidfuzz string similarity.
 
 A naive Bayes model of each entry's phrasings (:mod:`knowledge_base.phrasing_model`) then
 reorders the best candidates: siblings share their words, but not the words they are asked
-with. A question that names another town is answered only by entries about that town, one
-that names Toruń not by an example from another LGD (:mod:`knowledge_base.places`); one that
-names a year, not by an entry about other years only (:mod:`knowledge_base.years`).
+with. A question that names another town only is answered only by entries about that town;
+one that names Toruń (also beside another town, to compare) not by an example from another
+LGD (:mod:`knowledge_base.places`); one that names a year, not by an entry about other years
+only (:mod:`knowledge_base.years`).
 
 The band (see :func:`decide_band`) asks for a clear winner: a high score, or a good score
 that leads the second-best entry by a margin; near-equal siblings are suggested, not

@@ -17,6 +17,8 @@ from itertools import combinations, product
 
 import simplemma
 
+from knowledge_base.years import is_year
+
 LANG = "pl"
 
 # Polish letters with diacritics and the letters users type instead.
@@ -197,7 +199,7 @@ _CALL_CODE = re.compile(
 
 def _join_code(match: re.Match[str]) -> str:
     parts = re.split(r"[./-]", match.group(0))
-    found_years = [part for part in parts if re.fullmatch(r"(?:199\d|20\d\d)", part)]
+    found_years = [part for part in parts if is_year(part)]
     return " ".join(["".join(parts).lower(), *found_years])
 
 

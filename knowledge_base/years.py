@@ -14,10 +14,16 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_YEAR = re.compile(r"(?<!\d)(?:199\d|20\d\d)(?!\d)")
+YEAR = r"(?:199\d|20\d\d)"
+_YEAR = re.compile(rf"(?<!\d){YEAR}(?!\d)")
 
 
 @lru_cache(maxsize=16384)
 def years(text: str) -> frozenset[int]:
     """The years `text` names: "w 2023 r." -> {2023}; "2021-2027" -> {2021, 2027}."""
     return frozenset(int(match) for match in _YEAR.findall(text))
+
+
+def is_year(word: str) -> bool:
+    """True when `word` is a year and nothing else ("2018" in the call code "1/G/2018")."""
+    return re.fullmatch(YEAR, word) is not None
