@@ -13,7 +13,9 @@ reorders the best candidates: siblings share their words, but not the words they
 with. A question that names another town only is answered only by entries about that town;
 one that names Toruń (also beside another town, to compare) not by an example from another
 LGD (:mod:`knowledge_base.places`); one that names a year, not by an entry about other years
-only (:mod:`knowledge_base.years`).
+only (:mod:`knowledge_base.years`). A weak match with an entry about a named programme or
+rule („Szkolimy NGO”, NOWEFIO, VAT) is no answer to a question that does not name it
+(:mod:`knowledge_base.names`).
 
 The band (see :func:`decide_band`) asks for a clear winner: a high score, or a good score
 that leads the second-best entry by a margin; near-equal siblings are suggested, not
@@ -29,7 +31,7 @@ import heapq
 import math
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
@@ -42,6 +44,7 @@ from knowledge_base.documents import (
     Thresholds,
     runner_up_unknown,
 )
+from knowledge_base.names import name_keys
 from knowledge_base.phrasing_model import Bag, PhrasingModel, features
 from knowledge_base.places import HOME, places
 from knowledge_base.text import QUESTION_WORDS, SPAN_KEYS, surface_tokens, tokens
@@ -99,6 +102,11 @@ _LEXICAL_TIE = 1.5
 # topic start with this prior weight against 1 for the others.
 _TOPIC_PRIOR = 3.0
 
+# An entry about a named thing (knowledge_base.names) scoring below this is no answer to a
+# question that names none of it; names in more than this share of entries tell nothing.
+_UNNAMED_BELOW = 60.0
+_NAME_DF_SHARE = 0.1
+
 # A query whose matched keys are all this common (share of entries containing the key)
 # names a topic, not a question.
 _GENERIC_DF_SHARE = 0.2
@@ -124,6 +132,7 @@ class _Entry:
     keywords: frozenset[str]
     places: frozenset[str]
     years: frozenset[int]
+    names: frozenset[str]
 
 
 class _Plan:
@@ -184,6 +193,7 @@ class Retriever:
         self._place_idf = self._idf.get(HOME, 0.0)
         self._generic_df = max(2.0, _GENERIC_DF_SHARE * total)
         self._rare_df = max(_SHORTLIST, int(_COMMON_DF_SHARE * total))
+        name_df = max(1.0, _NAME_DF_SHARE * total)
         self._spellings = sorted(set(self._idf) | set(self._aliases))
         self._model = PhrasingModel(self._documents)
         self._entries = [
@@ -196,6 +206,13 @@ class Retriever:
                 keywords=keywords,
                 places=places(" ".join((document.title, *document.phrasings, document.answer))),
                 years=years(document.asked_text),
+                names=frozenset(
+                    key
+                    for key in name_keys(document.title)
+                    if 0 < len(self._postings.get(key, ())) <= name_df
+                )
+                if document.kind == "faq"
+                else frozenset(),
             )
             for (variant_keys, fields, keywords), document in zip(raw, self._documents, strict=True)
         ]
@@ -285,6 +302,10 @@ class Retriever:
             if fit < _LEXICAL_TIE and not self._covers_more(plan, ranked[0][1], ranked[1][1]):
                 lead = min(lead, fit)
         lead = round(lead, 2)
+        if self._unnamed(plan, ranked[0][1], candidates[0]):
+            # Below the suggest cut-off: "nie wiem" and the coordinator, not a guess.
+            demoted = replace(candidates[0], score=_below(self._thresholds.suggest))
+            candidates = (demoted, *candidates[1:])
         return Ranking(
             query=query, candidates=candidates, best=candidates[0].score, lead=lead, generic=generic
         )
@@ -459,6 +480,20 @@ class Retriever:
         one, other = self._entries[first].fields, self._entries[second].fields
         return any(key in QUESTION_WORDS and key in one and key not in other for key in plan.keys)
 
+    def _unnamed(self, plan: _Plan, index: int, best: Candidate) -> bool:
+        """True when the best entry is a weak match (below _UNNAMED_BELOW) about a named
+        thing that the query does not name: "kiedy jest nabór w programie rządowym Senior+?"
+        shares "program rządowy" with the „Szkolimy NGO” entry but asks about another
+        programme. A known unknown asserts nothing and is exempt."""
+        names = self._entries[index].names
+        if not names or best.document.is_unknown or best.score >= _UNNAMED_BELOW:
+            return False
+        return not any(
+            key in names and similarity >= _ANALOGIA_SIMILARITY
+            for found in plan.matches
+            for key, similarity in found.items()
+        )
+
     def _names_analogia(self, plan: _Plan) -> bool:
         """True when the query uses a word that only examples from other LGDs contain."""
         return any(
@@ -556,6 +591,11 @@ def _f_beta(recall: float, precision: float) -> float:
     if recall <= 0.0 or precision <= 0.0:
         return 0.0
     return (1 + _BETA2) * precision * recall / (_BETA2 * precision + recall)
+
+
+def _below(cut_off: float) -> float:
+    """The highest two-decimal score under `cut_off` (scores are rounded to two places)."""
+    return max(0.0, math.floor(cut_off * 100.0 - 1.0) / 100.0)
 
 
 def _clip(score: float, cap: float) -> float:
