@@ -98,7 +98,9 @@ class Answerer:
         query) is answered after all. A message that names the grant domain (the LGD, a
         grant, a pilot, an NGO: knowledge_base.domain_words) is a question for the base like
         any other: answer, suggestion or an honest "nie wiem" with the coordinator. Anything
-        else gets None (the kind refusal)."""
+        else gets None (the kind refusal), also when its best match is a known unknown: "jak
+        złożyć PIT przez internet?" shares "jak złożyć" with the unknown way of submitting an
+        application, and "that is not known yet" would answer a question nobody asked."""
         if is_gibberish(text):
             reply = not_understood(misunderstandings_before=misunderstandings_before)
             return self._notify(reply, sender_id)
@@ -114,6 +116,8 @@ class Answerer:
         if confident is None:
             return None
         result, extra = confident
+        if result.candidates[0].document.is_unknown:
+            return None
         reply = respond(result, misunderstandings_before=misunderstandings_before, extra=extra)
         return self._notify(reply, sender_id)
 

@@ -238,6 +238,18 @@ async def test_off_topic_gets_the_refusal(
     assert slots_of(events) == {"misunderstandings": 0.0}
 
 
+async def test_off_topic_sharing_words_with_a_known_unknown_gets_the_refusal(
+    tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    """It names no grant: "jak złożyć" matches the unknown way of submitting applications,
+    whose "not known yet" would answer a question nobody asked."""
+    events = await ActionOutOfScope().run(
+        dispatcher, tracker_for("jak złożyć pit przez internet?", "out_of_scope"), domain
+    )
+    assert dispatcher.messages[0]["response"] == "utter_out_of_scope"
+    assert slots_of(events) == {"misunderstandings": 0.0}
+
+
 async def test_a_clear_knowledge_question_called_off_topic_is_answered_after_all(
     tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
 ) -> None:
