@@ -31,7 +31,7 @@ def _turns(data: dict[str, Any]) -> list[dict[str, Any]]:
     return turns
 
 
-def test_there_are_six_sets() -> None:
+def test_there_are_seven_sets() -> None:
     assert [path.name for path in SETS] == [
         "conversations_eval.yml",
         "conversations_eval_v2.yml",
@@ -39,6 +39,7 @@ def test_there_are_six_sets() -> None:
         "conversations_eval_v4.yml",
         "conversations_eval_v5.yml",
         "conversations_eval_v6.yml",
+        "conversations_eval_v7.yml",
     ]
 
 
