@@ -5,8 +5,10 @@ is searched twice: as typed, and with the subject of the previous answer added, 
 that answer out (it was given already). The subject is what the previous entry shares with
 its siblings (the entries of its call, else of its topic): "protest", "konkurs 1/G/2018",
 "NOWEFIO", not what was asked then ("ile dni"). A direct answer found in context wins. A
-follow-up that names another town than the previous answer ("a w Toruniu?") is read as
-typed. The Answerer and bench/retrieval.py both go through :func:`resolve`.
+follow-up that names another town than the previous answer ("a w Toruniu?") does not carry
+that subject (it names the other LGD); unless its own words are answered, it is searched
+with what was asked then ("wkład własny" after Inowrocław's own contribution). The Answerer
+and bench/retrieval.py both go through :func:`resolve`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Protocol
 from knowledge_base.documents import Band, Document, Scope, SearchResult
 from knowledge_base.places import HOME, places
 from knowledge_base.text import QUESTION_WORDS, key_of, tokens, words
+from knowledge_base.years import is_year
 
 FOLLOW_UP_START = re.compile(
     r"^\s*(a|i|oraz|to|no\s+i|a\s+co|ale|jeszcze|a\s+jeszcze)\b", re.IGNORECASE
@@ -84,6 +87,22 @@ def contextual_query(text: str, previous: Document, siblings: Iterable[Document]
     return f"{text} {subject_of(previous, siblings)}"
 
 
+def asked_of(previous: Document, siblings: Iterable[Document] = ()) -> str:
+    """What the previous question asked, without its subject: the words of its title that
+    its siblings' titles do not share, less towns and years.
+
+    "Czy w naborze pilotażowym LGD Inowrocław 2023 trzeba było mieć wkład własny?" shares
+    "nabór pilotażowy LGD Inowrocław 2023" with the other Inowrocław entries and asked about
+    the own contribution: "a u nas?" asks the same about the Toruń call.
+    """
+    shared = {key for sibling in siblings for key in tokens(sibling.title)}
+    return " ".join(
+        word
+        for word in words(previous.title)
+        if key_of(word) and key_of(word) not in shared and not places(word) and not is_year(word)
+    )
+
+
 def changes_place(text: str, previous: Document) -> bool:
     """The follow-up names a town the previous answer is not about ("a w Toruniu?" after an
     Inowrocław example): it asks the same kind of question about another LGD, so the
@@ -119,16 +138,41 @@ def resolve(
     is his phone, not a call number); otherwise the better of the two results.
     """
     plain = search(text, topic_hint=topic_hint)
-    if previous is None or not is_follow_up(text) or changes_place(text, previous):
+    if previous is None or not is_follow_up(text):
         return plain
+    siblings = siblings_of(previous, documents)
+    if changes_place(text, previous):
+        if plain.band is Band.ANSWER:
+            return plain
+        return _asked_elsewhere(search, text, topic_hint, previous, siblings) or plain
     enriched = search(
-        contextual_query(text, previous, siblings_of(previous, documents)),
+        contextual_query(text, previous, siblings),
         topic_hint=topic_hint or previous.topic,
         exclude={previous.id},
     )
     if enriched.band is Band.ANSWER or _stays_elsewhere(previous, plain, enriched):
         return enriched
     return max((enriched, plain), key=strength)
+
+
+def _asked_elsewhere(
+    search: Search,
+    text: str,
+    topic_hint: str | None,
+    previous: Document,
+    siblings: list[Document],
+) -> SearchResult | None:
+    """A follow-up naming another town whose own words are not answered ("a u nas w
+    Toruniu?" after Inowrocław's own contribution) asks the previous question about that
+    town: searched with what was asked (not the previous subject, which names the other
+    LGD), a direct answer is taken."""
+    asked = asked_of(previous, siblings)
+    if not asked:
+        return None
+    shifted = search(
+        f"{text} {asked}", topic_hint=topic_hint or previous.topic, exclude={previous.id}
+    )
+    return shifted if shifted.band is Band.ANSWER else None
 
 
 def _stays_elsewhere(previous: Document, plain: SearchResult, enriched: SearchResult) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from knowledge_base.context import (
+    asked_of,
     changes_place,
     contextual_query,
     is_follow_up,
@@ -229,7 +230,7 @@ def test_a_follow_up_naming_another_town_is_read_as_typed() -> None:
     )
     search = RecordingSearch(
         plain=result(Band.SUGGEST, OTHER_POOL, 60.0),
-        enriched=result(Band.ANSWER, example_dates, 90.0),
+        enriched=result(Band.SUGGEST, example_dates, 90.0),
     )
     chosen = resolve(
         search,
@@ -239,7 +240,12 @@ def test_a_follow_up_naming_another_town_is_read_as_typed() -> None:
         documents=(example, example_dates, OTHER_POOL),
     )
     assert chosen is search.plain
-    assert len(search.calls) == 1  # searched as typed only
+    # Also searched with what was asked then, never with the example's subject.
+    assert len(search.calls) == 2
+    shifted_query = search.calls[1][0]
+    assert "dostać" in shifted_query
+    assert "Inowrocław" not in shifted_query
+    assert "pilotaż" not in shifted_query
     # The same follow-up without a town keeps the context.
     search.calls.clear()
     resolve(search, "a jaka pula?", topic_hint="kwoty", previous=example, documents=())
@@ -263,6 +269,68 @@ def test_naming_the_home_town_changes_place_only_after_another_lgd() -> None:
     assert not changes_place("a u nas w fundacji ile?", torun_pool)
     assert not changes_place("a w Toruniu?", torun_pool)
     assert changes_place("a w Grudziądzu?", torun_pool)
+
+
+INO_OWN = make_doc(
+    "ino-wklad",
+    "Czy w naborze pilotażowym LGD Inowrocław 2023 trzeba było mieć wkład własny?",
+    ("wkład własny w Inowrocławiu",),
+    scope=Scope.ANALOGIA,
+    call_code="INO/2023",
+)
+INO_POOL = make_doc(
+    "ino-pula",
+    "Jaka była pula w naborze pilotażowym LGD Inowrocław 2023?",
+    ("pula w Inowrocławiu",),
+    scope=Scope.ANALOGIA,
+    call_code="INO/2023",
+)
+TORUN_OWN = make_doc(
+    "torun-wklad",
+    "Czy w naborze trzeba mieć wkład własny?",
+    ("wkład własny w naborze",),
+    status=EntryStatus.UNKNOWN,
+)
+TORUN_POOL = make_doc(
+    "torun-pula", "Jaka jest pula naboru?", ("ile pieniędzy w naborze",), status=EntryStatus.UNKNOWN
+)
+ELSEWHERE = (INO_OWN, INO_POOL, TORUN_OWN, TORUN_POOL)
+
+
+def test_what_was_asked_is_the_title_less_its_subject_towns_and_years() -> None:
+    asked = asked_of(INO_OWN, [INO_POOL])
+    assert "wkład własny" in asked
+    assert "Inowrocław" not in asked
+    assert "2023" not in asked
+    assert "pilotażowym" not in asked  # the subject the Inowrocław entries share
+
+
+def test_a_bare_follow_up_naming_another_town_asks_the_previous_question_there() -> None:
+    """ "a u nas w Toruniu?" after Inowrocław's own contribution asks about the Toruń call's
+    own contribution (here a known unknown: "nie wiadomo" and the coordinator)."""
+    retriever = Retriever(ELSEWHERE, THRESHOLDS)
+    chosen = resolve(
+        retriever.search,
+        "a u nas w Toruniu?",
+        topic_hint=None,
+        previous=INO_OWN,
+        documents=ELSEWHERE,
+    )
+    assert chosen.best is not None
+    assert chosen.best.document.id == "torun-wklad"
+    assert chosen.band is Band.ANSWER
+
+
+def test_a_follow_up_naming_another_town_answered_as_typed_is_not_searched_again() -> None:
+    search = RecordingSearch(
+        plain=result(Band.ANSWER, TORUN_POOL, 80.0),
+        enriched=result(Band.ANSWER, TORUN_OWN, 90.0),
+    )
+    chosen = resolve(
+        search, "a jaka pula jest w Toruniu?", topic_hint=None, previous=INO_OWN, documents=()
+    )
+    assert chosen is search.plain
+    assert len(search.calls) == 1
 
 
 def test_a_follow_up_after_another_lgds_example_stays_with_that_lgd() -> None:
