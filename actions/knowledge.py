@@ -135,7 +135,10 @@ class ActionOutOfScope(Action):
             dispatcher.utter_message(response="utter_offer_contact")
             return [SlotSet("handoff_offered", True), SlotSet("misunderstandings", 0.0)]
         reply = get_services().answerer.off_topic(
-            text, misunderstandings_before=before, sender_id=tracker.sender_id
+            text,
+            misunderstandings_before=before,
+            sender_id=tracker.sender_id,
+            last_entry_id=tracker.get_slot("last_entry"),
         )
         if reply is None:
             dispatcher.utter_message(response="utter_out_of_scope")

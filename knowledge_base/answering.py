@@ -78,6 +78,24 @@ class Answerer:
             reply = not_understood(misunderstandings_before=misunderstandings_before)
             return self._notify(reply, sender_id)
         result = self._search(text, topic_hint=topic_hint, last_entry_id=last_entry_id)
+        return self._reply(
+            text,
+            result,
+            topic_hint=topic_hint,
+            misunderstandings_before=misunderstandings_before,
+            sender_id=sender_id,
+        )
+
+    def _reply(
+        self,
+        text: str,
+        result: SearchResult,
+        *,
+        topic_hint: str | None,
+        misunderstandings_before: int,
+        sender_id: str,
+    ) -> Reply:
+        """The reply to a search result: answer, suggestions or "nie wiem" (recorded)."""
         best = result.best
         extra = None
         if best is not None and result.band is Band.ANSWER:
@@ -90,10 +108,19 @@ class Answerer:
         return self._notify(reply, sender_id)
 
     def off_topic(
-        self, text: str, *, misunderstandings_before: int, sender_id: str
+        self,
+        text: str,
+        *,
+        misunderstandings_before: int,
+        sender_id: str,
+        last_entry_id: str | None = None,
     ) -> Reply | None:
         """The NLU called `text` off-topic; the classifier only saw the wording, so the base
-        has a say. Keyboard mashing is a misunderstanding. A question the base answers with
+        has a say. Keyboard mashing is a misunderstanding. A follow-up of the last answer ("a
+        w Toruniu?" after Inowrocław's pool: three words the classifier cannot place) that
+        the base answers in that context is answered there (not suggested: the subject's
+        words alone would suggest its entries after "a jaka jutro pogoda?"). A question the
+        base answers with
         confidence (band ANSWER: one clear winner, never a near-tie or a common-words-only
         query) is answered after all. A message that names the grant domain (the LGD, a
         grant, a pilot, an NGO: knowledge_base.domain_words) is a question for the base like
@@ -104,6 +131,16 @@ class Answerer:
         if is_gibberish(text):
             reply = not_understood(misunderstandings_before=misunderstandings_before)
             return self._notify(reply, sender_id)
+        if last_entry_id and is_follow_up(text):
+            result = self._search(text, topic_hint=None, last_entry_id=last_entry_id)
+            if result.band is Band.ANSWER:
+                return self._reply(
+                    text,
+                    result,
+                    topic_hint=None,
+                    misunderstandings_before=misunderstandings_before,
+                    sender_id=sender_id,
+                )
         if names_the_domain(text):
             return self.answer(
                 text,

@@ -250,6 +250,32 @@ async def test_off_topic_sharing_words_with_a_known_unknown_gets_the_refusal(
     assert slots_of(events) == {"misunderstandings": 0.0}
 
 
+async def test_a_follow_up_called_off_topic_is_answered_in_the_context_of_the_last_answer(
+    tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    """ "a u nas w Toruniu?" after Inowrocław's own contribution: three words the classifier
+    cannot place, and the Toruń call's own contribution, not yet known, is the reply."""
+    tracker = tracker_for(
+        "a u nas w Toruniu?",
+        "out_of_scope",
+        last_entry="analogia-inowroclaw-2023-dofinansowanie",
+    )
+    events = await ActionOutOfScope().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0].get("response") is None  # not the refusal
+    assert slots_of(events)["last_entry"] == "torun-2023-dofinansowanie"
+    assert "/affirm" in payloads(dispatcher)  # the coordinator is offered
+
+
+async def test_small_talk_after_an_answer_still_gets_the_refusal(
+    tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    tracker = tracker_for(
+        "a jaka jutro będzie pogoda?", "out_of_scope", last_entry="ogolne-protest-termin"
+    )
+    await ActionOutOfScope().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_out_of_scope"
+
+
 async def test_a_clear_knowledge_question_called_off_topic_is_answered_after_all(
     tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
 ) -> None:
