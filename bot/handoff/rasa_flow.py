@@ -19,6 +19,7 @@ from bot.handoff.db import Database
 from bot.handoff.models import Reason
 from bot.handoff.service import HandoffService, turn
 from bot.settings import Settings
+from knowledge_base.text import strip_diacritics
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +55,30 @@ def is_skip(text: str) -> bool:
     return _normalise(text) in SKIP_WORDS or text.strip() in SKIP_WORDS
 
 
+# A change of mind said in a sentence ("a jednak nie, nie trzeba", "już nieważne"): no
+# organisation name or contact reads like this.
+CANCEL_PHRASES: Final = (
+    "nie trzeba",
+    "jednak nie",
+    "niewazne",
+    "nie wazne",
+    "nie potrzebuje",
+    "zrezygn",
+    "rezygnuj",
+    "anuluj",
+    "nie przekazuj",
+    "juz nie chce",
+)
+
+
 def is_cancel(text: str) -> bool:
-    return _normalise(text) in CANCEL_WORDS
+    """ "anuluj" or a change of mind in a sentence (CANCEL_PHRASES), with or without
+    diacritics."""
+    normal = _normalise(text)
+    if normal in CANCEL_WORDS:
+        return True
+    plain = strip_diacritics(normal)
+    return any(phrase in plain for phrase in CANCEL_PHRASES)
 
 
 def form_answer(value: Any) -> str | None:

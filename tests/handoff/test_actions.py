@@ -165,6 +165,23 @@ async def test_the_organisation_question_carries_the_data_note_and_a_skip_button
                 "handoff_cancelled": True,
             },
         ),
+        (
+            "a jednak nie, nie trzeba",
+            {
+                "handoff_organisation": SKIPPED,
+                "handoff_contact": SKIPPED,
+                "handoff_cancelled": True,
+            },
+        ),
+        (
+            "Już nieważne, rezygnuję",
+            {
+                "handoff_organisation": SKIPPED,
+                "handoff_contact": SKIPPED,
+                "handoff_cancelled": True,
+            },
+        ),
+        ("Fundacja Niezapominajka", {"handoff_organisation": "Fundacja Niezapominajka"}),
     ],
 )
 async def test_form_answers_are_validated(answer: str, expected: dict[str, Any]) -> None:
