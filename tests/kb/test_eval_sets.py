@@ -31,7 +31,7 @@ def _turns(data: dict[str, Any]) -> list[dict[str, Any]]:
     return turns
 
 
-def test_there_are_seven_sets() -> None:
+def test_there_are_eight_sets() -> None:
     assert [path.name for path in SETS] == [
         "conversations_eval.yml",
         "conversations_eval_v2.yml",
@@ -40,6 +40,7 @@ def test_there_are_seven_sets() -> None:
         "conversations_eval_v5.yml",
         "conversations_eval_v6.yml",
         "conversations_eval_v7.yml",
+        "conversations_eval_v8.yml",
     ]
 
 
