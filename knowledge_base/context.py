@@ -20,7 +20,7 @@ from typing import Protocol
 from knowledge_base.documents import Band, Document, Scope, SearchResult
 from knowledge_base.places import HOME, places
 from knowledge_base.text import QUESTION_WORDS, key_of, tokens, words
-from knowledge_base.years import is_year
+from knowledge_base.years import asks_now, is_year, years
 
 FOLLOW_UP_START = re.compile(
     r"^\s*(a|i|oraz|to|no\s+i|a\s+co|ale|jeszcze|a\s+jeszcze)\b", re.IGNORECASE
@@ -83,8 +83,13 @@ def subject_of(previous: Document, siblings: Iterable[Document] = ()) -> str:
 
 
 def contextual_query(text: str, previous: Document, siblings: Iterable[Document] = ()) -> str:
-    """The follow-up question with the subject of the previous answer added."""
-    return f"{text} {subject_of(previous, siblings)}"
+    """The follow-up question with the subject of the previous answer added. A follow-up
+    asking about the present ("a teraz ile można dostać?" after the 2018 competition) keeps
+    the subject but not its years: the year would ask about 2018 again."""
+    subject = subject_of(previous, siblings)
+    if asks_now(text):
+        subject = " ".join(word for word in subject.split() if not years(word))
+    return f"{text} {subject}"
 
 
 def asked_of(previous: Document, siblings: Iterable[Document] = ()) -> str:

@@ -13,7 +13,8 @@ reorders the best candidates: siblings share their words, but not the words they
 with. A question that names another town only is answered only by entries about that town;
 one that names Toruń (also beside another town, to compare) not by an example from another
 LGD (:mod:`knowledge_base.places`); one that names a year, not by an entry about other years
-only (:mod:`knowledge_base.years`). A weak match with an entry about a named programme or
+only, and one asking about the present ("teraz"), not by an entry about past years only
+(:mod:`knowledge_base.years`). A weak match with an entry about a named programme or
 rule („Szkolimy NGO”, NOWEFIO, VAT) is no answer to a question that does not name it
 (:mod:`knowledge_base.names`).
 
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
@@ -48,7 +49,7 @@ from knowledge_base.names import name_keys
 from knowledge_base.phrasing_model import Bag, PhrasingModel, features
 from knowledge_base.places import HOME, places
 from knowledge_base.text import QUESTION_WORDS, SPAN_KEYS, surface_tokens, tokens
-from knowledge_base.years import years
+from knowledge_base.years import asks_now, years
 
 MAX_QUERY_CHARS = 1000
 
@@ -106,6 +107,11 @@ _TOPIC_PRIOR = 3.0
 # question that names none of it; names in more than this share of entries tell nothing.
 _UNNAMED_BELOW = 60.0
 _NAME_DF_SHARE = 0.1
+
+# "Teraz" asks about this many years from the latest year of the Toruń calls on; an entry
+# naming only earlier years does not answer it, one naming a later year (a 2021-2027
+# strategy) or none does.
+_NOW_SPAN = 10
 
 # A query whose matched keys are all this common (share of entries containing the key)
 # names a topic, not a question.
@@ -191,6 +197,7 @@ class Retriever:
         # lacks: the town rule decides which entries may answer; as a word it weighs as
         # little as the home town, which nearly every entry is about.
         self._place_idf = self._idf.get(HOME, 0.0)
+        self._current_year = _latest_call_year(self._documents)
         self._generic_df = max(2.0, _GENERIC_DF_SHARE * total)
         self._rare_df = max(_SHORTLIST, int(_COMMON_DF_SHARE * total))
         name_df = max(1.0, _NAME_DF_SHARE * total)
@@ -271,6 +278,8 @@ class Retriever:
         if not plan.keys or limit <= 0:
             return Ranking(query=query, candidates=(), best=0.0, lead=0.0, generic=True)
         named, asked_years = places(query), years(query)
+        if not asked_years and self._current_year is not None and asks_now(query):
+            asked_years = frozenset(range(self._current_year, self._current_year + _NOW_SPAN))
         if named or asked_years:
             plan = self._outside(plan, named, asked_years)
         plan.names_analogia = HOME not in named and self._names_analogia(plan)
@@ -591,6 +600,18 @@ def _f_beta(recall: float, precision: float) -> float:
     if recall <= 0.0 or precision <= 0.0:
         return 0.0
     return (1 + _BETA2) * precision * recall / (_BETA2 * precision + recall)
+
+
+def _latest_call_year(documents: Sequence[Document]) -> int | None:
+    """The present, for "teraz" (knowledge_base.years): the year of the latest Toruń call,
+    each call's year being the one its entries name most ("2023" for the pilot call, whose
+    project type also names "2021-2027")."""
+    named: dict[str, Counter[int]] = defaultdict(Counter)
+    for document in documents:
+        if document.scope is Scope.TORUN and document.call_code:
+            named[document.call_code].update(years(document.asked_text))
+    call_years = [counts.most_common(1)[0][0] for counts in named.values() if counts]
+    return max(call_years, default=None)
 
 
 def _below(cut_off: float) -> float:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from knowledge_base.context import contextual_query
 from knowledge_base.documents import Thresholds
 from knowledge_base.retrieval import Retriever
-from knowledge_base.years import years
+from knowledge_base.years import asks_now, years
 from tests.support.documents import doc
 
 SCORE_ONLY = Thresholds(answer=101.0, suggest=0.0, confident=101.0, margin=0.0, tie=0.0)
@@ -65,3 +66,67 @@ def test_a_word_only_entries_about_other_years_know_weighs_as_an_unseen_one() ->
     assert known_elsewhere.best == pytest.approx(never_seen.best, abs=0.5)
     # Without the year the results entry is the answer.
     assert retriever.rank("ile wniosków wpłynęło").candidates[0].document.id == "wyniki-2023"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a teraz ile można dostać?", True),
+        ("w obecnym naborze", True),
+        ("jaki jest aktualny termin", True),
+        ("czy w tym roku będzie nabór", True),
+        ("ile było w 2018", False),
+        ("terazniejszy", False),  # a whole word only
+    ],
+)
+def test_asking_about_the_present(text: str, expected: bool) -> None:
+    assert asks_now(text) is expected
+
+
+NOW_DOCS = (
+    doc(
+        "konkurs-2018",
+        "Ile można było dostać w konkursie 1/G/2018?",
+        ("kwota grantu w konkursie 2018",),
+        call_code="1/G/2018",
+    ),
+    doc(
+        "nabor-2023",
+        "Jaki nabór ogłosiła LGD w 2023 roku?",
+        ("nabór pilotażowy 2023", "pilotaż nowych typów projektów na perspektywę 2021-2027"),
+        call_code="RPKP/22",
+    ),
+    doc(
+        "strategia",
+        "Ile pieniędzy dostała LGD na strategię 2021-2027?",
+        ("kwota na nową strategię",),
+    ),
+)
+
+
+def test_a_question_about_the_present_is_not_answered_by_entries_about_past_years_only() -> None:
+    """The present is the latest Toruń call's year (2023: its entries name it most, not the
+    2027 of "perspektywa 2021-2027"); the 2018 competition is past, a 2021-2027 strategy
+    is not."""
+    retriever = Retriever(NOW_DOCS, SCORE_ONLY)
+    now = {c.document.id for c in retriever.rank("ile teraz można dostać").candidates}
+    assert "konkurs-2018" not in now
+    assert "strategia" in now
+    then = {c.document.id for c in retriever.rank("ile można było dostać").candidates}
+    assert "konkurs-2018" in then
+
+
+def test_a_follow_up_about_the_present_drops_the_years_of_the_previous_subject() -> None:
+    previous, sibling = (
+        NOW_DOCS[0],
+        doc(
+            "konkurs-2018-terminy",
+            "Kiedy był konkurs 1/G/2018?",
+            ("terminy konkursu 2018",),
+            call_code="1/G/2018",
+        ),
+    )
+    assert "2018" in contextual_query("a kiedy?", previous, [sibling])
+    now = contextual_query("a teraz ile można dostać?", previous, [sibling])
+    assert "2018" not in now
+    assert "konkurs" in now.lower()
