@@ -228,24 +228,22 @@ async def test_feedback_is_stored_for_the_staff(
     assert all("feedback-user" not in str(r.sender_hash) for r in rows)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jaka będzie jutro pogoda?",
+        # No grant word: "jak złożyć" matches the unknown way of submitting applications,
+        # whose "not known yet" would answer a question nobody asked.
+        "jak złożyć pit przez internet?",
+    ],
+)
 async def test_off_topic_gets_the_refusal(
-    tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+    text: str,
+    tracker_for: TrackerFactory,
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
 ) -> None:
-    events = await ActionOutOfScope().run(
-        dispatcher, tracker_for("jaka będzie jutro pogoda?", "out_of_scope"), domain
-    )
-    assert dispatcher.messages[0]["response"] == "utter_out_of_scope"
-    assert slots_of(events) == {"misunderstandings": 0.0}
-
-
-async def test_off_topic_sharing_words_with_a_known_unknown_gets_the_refusal(
-    tracker_for: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
-) -> None:
-    """It names no grant: "jak złożyć" matches the unknown way of submitting applications,
-    whose "not known yet" would answer a question nobody asked."""
-    events = await ActionOutOfScope().run(
-        dispatcher, tracker_for("jak złożyć pit przez internet?", "out_of_scope"), domain
-    )
+    events = await ActionOutOfScope().run(dispatcher, tracker_for(text, "out_of_scope"), domain)
     assert dispatcher.messages[0]["response"] == "utter_out_of_scope"
     assert slots_of(events) == {"misunderstandings": 0.0}
 
