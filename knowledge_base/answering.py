@@ -116,18 +116,23 @@ class Answerer:
         last_entry_id: str | None = None,
     ) -> Reply | None:
         """The NLU called `text` off-topic; the classifier only saw the wording, so the base
-        has a say. Keyboard mashing is a misunderstanding. A follow-up of the last answer ("a
-        w Toruniu?" after Inowrocław's pool: three words the classifier cannot place) that
-        the base answers in that context is answered there (not suggested: the subject's
-        words alone would suggest its entries after "a jaka jutro pogoda?"). A question the
-        base answers with
-        confidence (band ANSWER: one clear winner, never a near-tie or a common-words-only
-        query) is answered after all. A message that names the grant domain (the LGD, a
-        grant, a pilot, an NGO: knowledge_base.domain_words) is a question for the base like
-        any other: answer, suggestion or an honest "nie wiem" with the coordinator. Anything
-        else gets None (the kind refusal), also when its best match is a known unknown: "jak
-        złożyć PIT przez internet?" shares "jak złożyć" with the unknown way of submitting an
-        application, and "that is not known yet" would answer a question nobody asked."""
+        has a say, in this order:
+
+        - Keyboard mashing is a misunderstanding.
+        - A follow-up of the last answer ("a w Toruniu?" after Inowrocław's pool: three words
+          the classifier cannot place) that the base answers in that context is answered
+          there (not suggested: the subject's words alone would suggest its entries after "a
+          jaka jutro pogoda?").
+        - A message that names the grant domain (the LGD, a grant, a pilot, an NGO:
+          knowledge_base.domain_words) is a question for the base like any other: answer,
+          suggestion or an honest "nie wiem" with the coordinator.
+        - Anything else is answered only when the base answers it with confidence (band
+          ANSWER: one clear winner, never a near-tie or a common-words-only query) and with
+          a fact: a known unknown does not count ("jak złożyć PIT przez internet?" shares
+          "jak złożyć" with the unknown way of submitting an application, and "that is not
+          known yet" would answer a question nobody asked).
+
+        None means the kind refusal."""
         if is_gibberish(text):
             reply = not_understood(misunderstandings_before=misunderstandings_before)
             return self._notify(reply, sender_id)

@@ -104,7 +104,7 @@ def asked_of(previous: Document, siblings: Iterable[Document] = ()) -> str:
     return " ".join(
         word
         for word in words(previous.title)
-        if key_of(word) and key_of(word) not in shared and not places(word) and not is_year(word)
+        if (key := key_of(word)) and key not in shared and not places(word) and not is_year(word)
     )
 
 
@@ -145,10 +145,10 @@ def resolve(
     plain = search(text, topic_hint=topic_hint)
     if previous is None or not is_follow_up(text):
         return plain
+    if changes_place(text, previous) and plain.band is Band.ANSWER:
+        return plain
     siblings = siblings_of(previous, documents)
     if changes_place(text, previous):
-        if plain.band is Band.ANSWER:
-            return plain
         return _asked_elsewhere(search, text, topic_hint, previous, siblings) or plain
     enriched = search(
         contextual_query(text, previous, siblings),

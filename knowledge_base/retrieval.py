@@ -31,7 +31,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter, defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
@@ -197,7 +197,6 @@ class Retriever:
         # lacks: the town rule decides which entries may answer; as a word it weighs as
         # little as the home town, which nearly every entry is about.
         self._place_idf = self._idf.get(HOME, 0.0)
-        self._current_year = _latest_call_year(self._documents)
         self._generic_df = max(2.0, _GENERIC_DF_SHARE * total)
         self._rare_df = max(_SHORTLIST, int(_COMMON_DF_SHARE * total))
         name_df = max(1.0, _NAME_DF_SHARE * total)
@@ -223,6 +222,10 @@ class Retriever:
             )
             for (variant_keys, fields, keywords), document in zip(raw, self._documents, strict=True)
         ]
+        self._current_year = _latest_call_year(
+            (document, entry.years)
+            for document, entry in zip(self._documents, self._entries, strict=True)
+        )
 
     def __len__(self) -> int:
         return len(self._documents)
@@ -602,14 +605,14 @@ def _f_beta(recall: float, precision: float) -> float:
     return (1 + _BETA2) * precision * recall / (_BETA2 * precision + recall)
 
 
-def _latest_call_year(documents: Sequence[Document]) -> int | None:
+def _latest_call_year(entries: Iterable[tuple[Document, frozenset[int]]]) -> int | None:
     """The present, for "teraz" (knowledge_base.years): the year of the latest Toruń call,
-    each call's year being the one its entries name most ("2023" for the pilot call, whose
-    project type also names "2021-2027")."""
+    each call's year being the one its entries (with the years they name) name most ("2023"
+    for the pilot call, whose project type also names "2021-2027")."""
     named: dict[str, Counter[int]] = defaultdict(Counter)
-    for document in documents:
+    for document, entry_years in entries:
         if document.scope is Scope.TORUN and document.call_code:
-            named[document.call_code].update(years(document.asked_text))
+            named[document.call_code].update(entry_years)
     call_years = [counts.most_common(1)[0][0] for counts in named.values() if counts]
     return max(call_years, default=None)
 

@@ -35,9 +35,8 @@ SKIP_WORDS: Final = frozenset(
     {"pomiń", "pomin", "pominąć", "pominac", "skip", "nie", "brak", "nie podam", "nie chcę",
      "nie chce", "nie, dziękuję", "nie dziekuje", "-", "—", "/deny", "/skip"}
 )  # fmt: skip
-CANCEL_WORDS: Final = frozenset(
-    {"anuluj", "rezygnuję", "rezygnuje", "nie przekazuj", "nie przekazuj pytania", "stop"}
-)
+# Cancels as the whole answer only: "stop" inside a sentence may be a name ("Stop Przemocy").
+CANCEL_WORDS: Final = frozenset({"stop"})
 PAYLOAD_WORDS: Final = {
     "/affirm": "(przycisk) Tak",
     "/deny": "(przycisk) Nie",
@@ -72,8 +71,8 @@ CANCEL_PHRASES: Final = (
 
 
 def is_cancel(text: str) -> bool:
-    """ "anuluj" or a change of mind in a sentence (CANCEL_PHRASES), with or without
-    diacritics."""
+    """ "stop" as the whole answer, or "anuluj" or a change of mind anywhere in it
+    (CANCEL_PHRASES), with or without diacritics."""
     normal = _normalise(text)
     if normal in CANCEL_WORDS:
         return True
